@@ -30,12 +30,13 @@ venv: $(VENV)/.installed
 # The sandbox's data plane: real MariaDB and Redis servers from Debian.
 system-deps:
 	@if ! command -v mariadbd >/dev/null || ! command -v mariadb-install-db >/dev/null \
-	    || ! command -v redis-server >/dev/null || ! command -v openssl >/dev/null; then \
-	  echo "Installing mariadb-server, redis-server and openssl (Debian packages)"; \
+	    || ! command -v redis-server >/dev/null || ! command -v openssl >/dev/null \
+	    || ! command -v shellcheck >/dev/null; then \
+	  echo "Installing mariadb-server, redis-server, openssl and shellcheck (Debian packages)"; \
 	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
 	  $$SUDO apt-get update -qq; \
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends \
-	    mariadb-server mariadb-client redis-server redis-tools openssl >/dev/null; \
+	    mariadb-server mariadb-client redis-server redis-tools openssl shellcheck >/dev/null; \
 	fi
 
 sandbox-up: venv system-deps
@@ -66,7 +67,7 @@ build: venv
 	rm -f openedx-data_services-*.tar.gz
 	$(BIN)/ansible-galaxy collection build --force .
 
-sanity: venv
+sanity: venv system-deps
 	bash tests/sanity/run.sh
 
 galaxy-importer: build
