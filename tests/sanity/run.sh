@@ -13,7 +13,7 @@ requirements_py=$("$root/.venv/bin/python" -c \
   'import ansible_test, os; print(os.path.join(os.path.dirname(ansible_test.__file__), "_internal", "python_requirements.py"))')
 pip_version=$(grep -oP "pip='\K[0-9.]+" "$requirements_py")
 mkdir -p ~/.ansible/test/cache
-cp "$root/tests/sanity/get_pip.py" ~/.ansible/test/cache/get_pip_${pip_version//./_}.py
+cp "$root/tests/sanity/get_pip.py" ~/.ansible/test/cache/get_pip_"${pip_version//./_}".py
 git ls-files -z --cached --others --exclude-standard | grep -z -v '^\.collections/' \
   | xargs -0 -I{} cp --parents -P {} "$dest/"
 cd "$dest"
