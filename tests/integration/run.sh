@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# The integration suite: the molecule scenario (converge, idempotence, check mode, real TLS logins), then the
+# pytest suite (bad-input matrix, -vvvv leak scan, throttled converge), all on a sandbox started afresh.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$root"
+bin="$root/.venv/bin"
+trap '"$bin/python" -m sandbox down >/dev/null 2>&1 || true' EXIT
+rm -rf artifacts
+"$bin/python" -m sandbox down >/dev/null 2>&1 || true
+"$bin/molecule" test --scenario-name default
+"$bin/pytest" -p no:cacheprovider tests/integration "$@"
