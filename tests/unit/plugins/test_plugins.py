@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+import pytest
+from ansible_collections.openedx.data_services.plugins.filter.ingress_rules import ingress_rules
+from ansible_collections.openedx.data_services.plugins.test.network import cidr_within, ipv4_network
+from ansible_collections.openedx.data_services.plugins.test.password import strong_password
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("10.42.0.0/16", True),
+    ("0.0.0.0/0", True),
+    ("10.42.1.5/24", False),  # host bits set
+    ("10.42.1.5", False),  # an address, not a network
+    ("10.42.0.0/33", False),
+    ("fd00::/8", False),
+    ("", False),
+    (None, False),
+])
+def test_ipv4_network(value, expected):
+    assert ipv4_network(value) is expected
+
+
+@pytest.mark.parametrize("value, networks, expected", [
+    ("10.42.8.0/24", ["10.42.0.0/16"], True),
+    ("10.42.0.0/16", ["10.42.0.0/16"], True),
+    ("10.0.0.0/8", ["10.42.0.0/16"], False),
+    ("0.0.0.0/0", ["10.42.0.0/16"], False),
+    ("10.43.0.0/24", ["10.42.0.0/16", "10.43.0.0/16"], True),
+    ("10.42.8.0/24", [], False),
+    ("not-a-cidr", ["10.42.0.0/16"], False),
+])
+def test_cidr_within(value, networks, expected):
+    assert cidr_within(value, networks) is expected
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("Abcdefgh12345678", True),
+    ("Abcdefgh1234567", False),  # 15 characters
+    ("abcdefgh12345678", False),  # no upper case
+    ("ABCDEFGH12345678", False),  # no lower case
+    ("Abcdefghijklmnop", False),  # no digit
+    ("Abcdefgh/2345678", False),
+    ("Abcdefgh@2345678", False),
+    ('Abcdefgh"2345678', False),
+    ("Abcdefgh 2345678", False),
+    ("Abcdéfgh12345678", False),
+    ("Aa1" * 13 + "xy", True),  # 41 characters
+    ("Aa1" * 14, False),  # 42 characters
+    (12345678901234567, False),
+])
+def test_strong_password(value, expected):
+    assert strong_password(value) is expected
+
+
+def test_strong_password_longer_limit_for_tokens():
+    assert strong_password("Aa1" * 20, max_length=128)
+    assert not strong_password("Aa1" * 20)
+
+
+def test_ingress_rules_admits_each_source_on_each_port_only():
+    rules = ingress_rules([3306, "6379"], group_ids=["sg-1"], cidrs=["10.42.9.0/24"], description="nodes")
+
+    assert rules == [
+        {"proto": "tcp", "ports": [3306], "group_id": "sg-1", "rule_desc": "nodes"},
+        {"proto": "tcp", "ports": [3306], "cidr_ip": "10.42.9.0/24", "rule_desc": "nodes"},
+        {"proto": "tcp", "ports": [6379], "group_id": "sg-1", "rule_desc": "nodes"},
+        {"proto": "tcp", "ports": [6379], "cidr_ip": "10.42.9.0/24", "rule_desc": "nodes"},
+    ]
+    assert ingress_rules([443]) == []
