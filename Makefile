@@ -1,7 +1,6 @@
-# openedx.data_services — set-up, local run, tests and benchmark.
+# openedx.data_services — set-up, local run and tests.
 #   make local   set up everything, start the sandbox, provision inventories/local
 #   make test    everything CI runs (.ci/run calls it)
-#   make bench   the performance table
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -12,7 +11,7 @@ ENV ?= local
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: help local venv system-deps sandbox-up sandbox-down test lint unit integration sanity galaxy-importer build bench clean
+.PHONY: help local venv system-deps sandbox-up sandbox-down test lint unit integration sanity galaxy-importer build clean
 
 help:
 	@grep -E '^#   make' Makefile | sed 's/^#   //'
@@ -73,9 +72,6 @@ sanity: venv system-deps
 galaxy-importer: build
 	GALAXY_IMPORTER_CONFIG=$(CURDIR)/tests/galaxy-importer.cfg \
 	  $(BIN)/python -m galaxy_importer.main openedx-data_services-*.tar.gz
-
-bench: sandbox-up
-	$(BIN)/python -m bench
 
 clean: sandbox-down
 	rm -rf artifacts .sandbox openedx-data_services-*.tar.gz tests/output
