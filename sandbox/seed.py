@@ -1,0 +1,51 @@
+"""The fixed network every sandbox starts with: the VPC, private subnets and security groups of inventories/local."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from moto.ec2.models import ec2_backends
+
+from sandbox.patches.ec2 import fixed_ids
+from sandbox.state import ACCOUNT_ID, REGION, state_dir
+
+VPC_ID = "vpc-0d5a0000000000001"
+VPC_CIDR = "10.42.0.0/16"
+NAME = "openedx-sandbox"
+SUBNETS = (
+    ("subnet-0d5a0000000000a01", "us-east-1a", "10.42.1.0/24"),
+    ("subnet-0d5a0000000000a02", "us-east-1b", "10.42.2.0/24"),
+    ("subnet-0d5a0000000000a03", "us-east-1c", "10.42.3.0/24"),
+)
+SECURITY_GROUPS = (
+    ("sg-0d5a0000000000e01", "openedx-sandbox-platform-nodes", "Open edX platform nodes (sandbox)"),
+    ("sg-0d5a0000000000e02", "openedx-sandbox-analytics-emr", "edX Analytics EMR nodes (sandbox)"),
+)
+
+
+def seed() -> dict[str, Any]:
+    """Create the network in moto unless it exists, write ``.sandbox/seed.json``, and return what it holds."""
+    backend = ec2_backends[ACCOUNT_ID][REGION]
+    if VPC_ID not in backend.vpcs:
+        with fixed_ids("vpc", VPC_ID):
+            backend.create_vpc(VPC_CIDR, tags=[{"Key": "Name", "Value": NAME}])
+    for subnet_id, zone, cidr in SUBNETS:
+        if not any(subnet_id in subnets for subnets in backend.subnets.values()):
+            with fixed_ids("subnet", subnet_id):
+                subnet = backend.create_subnet(VPC_ID, cidr, availability_zone=zone)
+            backend.create_tags([subnet.id], {"Name": f"{NAME}-private-{zone[-1]}", "Tier": "private"})
+    for group_id, name, description in SECURITY_GROUPS:
+        if group_id not in backend.groups[VPC_ID]:
+            with fixed_ids("security_group", group_id):
+                group = backend.create_security_group(name, description, vpc_id=VPC_ID)
+            backend.create_tags([group.id], {"Name": name})
+    data = {
+        "account_id": ACCOUNT_ID,
+        "region": REGION,
+        "vpc": {"id": VPC_ID, "cidr": VPC_CIDR, "name": NAME},
+        "subnets": [{"id": s, "availability_zone": z, "cidr": c, "private": True} for s, z, c in SUBNETS],
+        "security_groups": [{"id": g, "name": n, "vpc_id": VPC_ID} for g, n, _ in SECURITY_GROUPS],
+    }
+    (state_dir() / "seed.json").write_text(json.dumps(data, indent=2) + "\n")
+    return data

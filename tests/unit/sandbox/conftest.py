@@ -1,0 +1,31 @@
+"""Fixtures for the sandbox tests (the harness itself is in sandbox_harness.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from sandbox_harness import Sandbox, free_port_range, free_tcp_port, start_server, stop_server
+
+
+@pytest.fixture(scope="session")
+def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox]:
+    """One real sandbox server for the session, on free ports, with its state in a temporary directory."""
+    state_dir = tmp_path_factory.mktemp("sandbox")
+    port, mysql_first_port = free_tcp_port(), free_port_range()
+    process = start_server(state_dir, port, mysql_first_port)
+    try:
+        yield Sandbox(f"http://127.0.0.1:{port}", state_dir, mysql_first_port, process)
+    finally:
+        stop_server(process, state_dir)
+
+
+@pytest.fixture
+def fresh(sandbox: Sandbox) -> Iterator[Sandbox]:
+    """The session sandbox with an empty ledger, no faults and time scale 0, restored afterwards."""
+    sandbox.control("POST", "/_sandbox/reset")
+    sandbox.control("PUT", "/_sandbox/faults", {"seed": None, "rules": []})
+    sandbox.time_scale(0)
+    yield sandbox
+    sandbox.control("PUT", "/_sandbox/faults", {"seed": None, "rules": []})
+    sandbox.time_scale(0)

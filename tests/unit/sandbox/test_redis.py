@@ -1,0 +1,218 @@
+"""The real Redis behind each sandbox replication group (sandbox.dataplane.redis), driven through the API."""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+import redis
+from moto import mock_aws
+from redis.backoff import NoBackoff
+from redis.retry import Retry
+
+from sandbox.dataplane import redis as dataplane
+from sandbox.patches import elasticache
+from sandbox.tls import ca_bundle
+
+OLD = "Old-Token-0123456789"
+NEW = "New-Token-9876543210"
+
+
+@dataclass
+class Aws:
+    ec: Any
+    state: Path
+    first_port: int
+
+
+@pytest.fixture
+def aws(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Aws]:
+    first_port = random.randrange(30000, 32000, 100)
+    monkeypatch.setenv("SANDBOX_STATE_DIR", str(tmp_path))
+    monkeypatch.setenv("SANDBOX_REDIS_FIRST_PORT", str(first_port))
+    monkeypatch.setenv("SANDBOX_TIME_SCALE", "0")
+    for name, value in (("AWS_DEFAULT_REGION", "us-east-1"), ("AWS_ACCESS_KEY_ID", "testing"),
+                        ("AWS_SECRET_ACCESS_KEY", "testing")):
+        monkeypatch.setenv(name, value)
+    elasticache.apply()
+    try:
+        with mock_aws():
+            yield Aws(boto3.client("elasticache"), tmp_path, first_port)
+    finally:
+        dataplane.stop_all()
+    assert dataplane.servers() == []
+
+
+def create(aws: Aws, group_id: str, **overrides: Any) -> dict[str, Any]:
+    """Create a group and wait until it is available; returns its primary endpoint."""
+    request: dict[str, Any] = {"ReplicationGroupId": group_id, "ReplicationGroupDescription": "cache",
+                               "CacheNodeType": "cache.t4g.micro", "EngineVersion": "7.1"}
+    request.update(overrides)
+    aws.ec.create_replication_group(**request)
+    deadline = time.monotonic() + 20
+    while True:
+        group = aws.ec.describe_replication_groups(ReplicationGroupId=group_id)["ReplicationGroups"][0]
+        if group["Status"] == "available":
+            return group["NodeGroups"][0]["PrimaryEndpoint"]
+        assert time.monotonic() < deadline, group["Status"]
+        time.sleep(0.05)
+
+
+def connect(endpoint: dict[str, Any], token: str | None = None, tls: bool = True) -> redis.Redis:
+    options: dict[str, Any] = {"host": endpoint["Address"], "port": endpoint["Port"], "password": token,
+                               "socket_timeout": 1, "socket_connect_timeout": 1, "retry": Retry(NoBackoff(), 0)}
+    if tls:
+        options.update(ssl=True, ssl_ca_certs=str(ca_bundle()), ssl_cert_reqs="required")
+    return redis.Redis(**options)
+
+
+def answers(endpoint: dict[str, Any], token: str | None = None, tls: bool = True) -> bool:
+    """Whether a client with these settings can run a command."""
+    try:
+        with connect(endpoint, token, tls) as client:
+            return bool(client.ping())
+    except (redis.AuthenticationError, redis.ResponseError, redis.ConnectionError, redis.TimeoutError):
+        return False
+
+
+def last_modified(aws: Aws, group_id: str) -> Any:
+    return aws.ec.describe_replication_groups(ReplicationGroupId=group_id)["ReplicationGroups"][0][
+        "AuthTokenLastModifiedDate"]
+
+
+def test_auth_token_rotate_then_set_over_tls(aws: Aws) -> None:
+    endpoint = create(aws, "secure", TransitEncryptionEnabled=True, AuthToken=OLD)
+    assert answers(endpoint, OLD)
+    assert not answers(endpoint, None)
+    assert not answers(endpoint, NEW)
+    assert not answers(endpoint, OLD, tls=False)
+    with connect(endpoint, OLD) as client:
+        client.set("course", "demo")
+    created_at = last_modified(aws, "secure")
+
+    aws.ec.modify_replication_group(ReplicationGroupId="secure", AuthToken=NEW, AuthTokenUpdateStrategy="ROTATE",
+                                    ApplyImmediately=True)
+    assert answers(endpoint, OLD) and answers(endpoint, NEW)
+    assert not answers(endpoint, None)
+    rotated_at = last_modified(aws, "secure")
+    assert rotated_at > created_at
+
+    aws.ec.modify_replication_group(ReplicationGroupId="secure", AuthToken=NEW, AuthTokenUpdateStrategy="SET",
+                                    ApplyImmediately=True)
+    assert answers(endpoint, NEW)
+    assert not answers(endpoint, OLD)
+    assert not answers(endpoint, None)
+    assert last_modified(aws, "secure") > rotated_at
+    with connect(endpoint, NEW) as client:
+        assert client.get("course") == b"demo"
+
+    aws.ec.modify_replication_group(ReplicationGroupId="secure", AuthTokenUpdateStrategy="DELETE",
+                                    ApplyImmediately=True)
+    group = aws.ec.describe_replication_groups(ReplicationGroupId="secure")["ReplicationGroups"][0]
+    assert group["AuthTokenEnabled"] is False
+    assert answers(endpoint, None)
+    config = (aws.state / "redis" / "secure" / "redis.conf").read_text()
+    assert OLD not in config and NEW not in config
+
+
+def test_rotate_adds_a_token_to_a_group_without_auth(aws: Aws) -> None:
+    endpoint = create(aws, "open", TransitEncryptionEnabled=True)
+    assert answers(endpoint, None)
+    aws.ec.modify_replication_group(ReplicationGroupId="open", AuthToken=NEW, AuthTokenUpdateStrategy="ROTATE",
+                                    ApplyImmediately=True)
+    assert answers(endpoint, None) and answers(endpoint, NEW)
+    aws.ec.modify_replication_group(ReplicationGroupId="open", AuthToken=NEW, AuthTokenUpdateStrategy="SET",
+                                    ApplyImmediately=True)
+    assert answers(endpoint, NEW)
+    assert not answers(endpoint, None)
+
+
+def test_parameter_group_values_reach_the_real_server(aws: Aws) -> None:
+    aws.ec.create_cache_parameter_group(CacheParameterGroupName="openedx", CacheParameterGroupFamily="redis7",
+                                        Description="Open edX")
+    aws.ec.modify_cache_parameter_group(
+        CacheParameterGroupName="openedx",
+        ParameterNameValues=[{"ParameterName": "maxmemory-policy", "ParameterValue": "allkeys-lru"},
+                             {"ParameterName": "notify-keyspace-events", "ParameterValue": "Ex"}])
+    endpoint = create(aws, "cache", TransitEncryptionEnabled=True, AuthToken=OLD, CacheParameterGroupName="openedx")
+    with connect(endpoint, OLD) as client:
+        assert client.config_get("maxmemory-policy") == {"maxmemory-policy": "allkeys-lru"}
+        assert client.config_get("notify-keyspace-events") == {"notify-keyspace-events": "xE"}
+
+        aws.ec.modify_cache_parameter_group(
+            CacheParameterGroupName="openedx",
+            ParameterNameValues=[{"ParameterName": "maxmemory-policy", "ParameterValue": "volatile-ttl"},
+                                 {"ParameterName": "timeout", "ParameterValue": "600"}])
+        assert client.config_get("maxmemory-policy") == {"maxmemory-policy": "volatile-ttl"}
+        assert client.config_get("timeout") == {"timeout": "600"}
+
+        aws.ec.reset_cache_parameter_group(CacheParameterGroupName="openedx", ResetAllParameters=True)
+        assert client.config_get("maxmemory-policy") == {"maxmemory-policy": "volatile-lru"}
+        assert client.config_get("timeout") == {"timeout": "0"}
+
+        aws.ec.modify_cache_parameter_group(
+            CacheParameterGroupName="openedx",
+            ParameterNameValues=[{"ParameterName": "maxmemory-policy", "ParameterValue": "allkeys-lfu"}])
+        aws.ec.modify_replication_group(ReplicationGroupId="cache", CacheParameterGroupName="openedx",
+                                        ApplyImmediately=True)
+        assert client.config_get("maxmemory-policy") == {"maxmemory-policy": "allkeys-lfu"}
+        aws.ec.modify_replication_group(ReplicationGroupId="cache", CacheParameterGroupName="default.redis7",
+                                        ApplyImmediately=True)
+        assert client.config_get("maxmemory-policy") == {"maxmemory-policy": "volatile-lru"}
+
+
+def test_each_group_gets_its_own_port_upward_from_the_first(aws: Aws) -> None:
+    first = create(aws, "plain-one")
+    second = create(aws, "plain-two")
+    assert (first["Port"], second["Port"]) == (aws.first_port, aws.first_port + 1)
+    assert answers(first, tls=False) and answers(second, tls=False)
+    assert not answers(first, tls=True)
+    listed = {s["resource"]: s for s in dataplane.servers()}
+    assert set(listed) == {"plain-one", "plain-two"}
+    assert all(s["engine"] == "redis" and s["alive"] and s["pid"] and s["tls"] is False for s in listed.values())
+    assert listed["plain-one"]["port"] == first["Port"]
+
+
+def test_delete_stops_the_server_and_removes_its_data(aws: Aws) -> None:
+    endpoint = create(aws, "doomed", TransitEncryptionEnabled=True, AuthToken=OLD)
+    server = dataplane.get("doomed")
+    assert server is not None and server.running()
+    data = aws.state / "redis" / "doomed"
+    assert data.is_dir()
+
+    aws.ec.delete_replication_group(ReplicationGroupId="doomed")
+    assert not server.running()
+    assert not dataplane.alive(server.pid or 0)
+    assert not data.exists()
+    assert dataplane.servers() == []
+    assert not answers(endpoint, OLD)
+
+
+def test_stop_all_stops_every_server(aws: Aws) -> None:
+    create(aws, "one")
+    create(aws, "two", TransitEncryptionEnabled=True)
+    pids = [s["pid"] for s in dataplane.servers()]
+    assert len(pids) == 2 and all(dataplane.alive(pid) for pid in pids)
+    dataplane.stop_all()
+    assert dataplane.servers() == []
+    assert not any(dataplane.alive(pid) for pid in pids)
+
+
+def test_final_snapshot_restores_into_a_new_group(aws: Aws) -> None:
+    endpoint = create(aws, "source", TransitEncryptionEnabled=True, AuthToken=OLD)
+    with connect(endpoint, OLD) as client:
+        client.set("enrollment", "verified")
+    aws.ec.delete_replication_group(ReplicationGroupId="source", FinalSnapshotIdentifier="source-final")
+    snapshot = aws.ec.describe_snapshots(SnapshotName="source-final")["Snapshots"][0]
+    assert snapshot["ReplicationGroupId"] == "source"
+    assert snapshot["SnapshotStatus"] == "available"
+
+    restored = create(aws, "restored", TransitEncryptionEnabled=True, AuthToken=NEW, SnapshotName="source-final")
+    with connect(restored, NEW) as client:
+        assert client.get("enrollment") == b"verified"
