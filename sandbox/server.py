@@ -31,6 +31,9 @@ from sandbox import lifecycle, state
 from sandbox.faults import THROTTLE, Faults, error_response
 from sandbox.ledger import Ledger, classify
 
+# moto leaves AWS-managed IAM policies out unless asked; the RDS monitoring role attaches one.
+os.environ.setdefault("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
+
 LOG = logging.getLogger("sandbox.server")
 DATAPLANE_MODULES = ("mariadb", "redis")
 

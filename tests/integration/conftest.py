@@ -51,7 +51,7 @@ def fresh_environment(name: str) -> dict:
 
 def aws(service: str):
     return boto3.client(service, endpoint_url=SANDBOX_ENDPOINT, region_name="us-east-1",
-                        aws_access_key_id="sandbox", aws_secret_access_key="sandbox")
+                        aws_access_key_id="sandbox-access-key", aws_secret_access_key="sandbox-secret-key")
 
 
 def recap(output: str, host: str = "mysql") -> dict[str, int]:
