@@ -13,7 +13,6 @@ under ``/_sandbox/``; they and moto's own ``/moto-api/`` are neither counted nor
 from __future__ import annotations
 
 import argparse
-import contextlib
 import importlib
 import io
 import json
@@ -40,32 +39,8 @@ DATAPLANE_MODULES = ("mariadb", "redis")
 StartResponse = Callable[..., Any]
 
 
-def apply_patches() -> list[str]:
-    """Apply every patch module that exists; a missing one is skipped with a warning, not fatal."""
-    from sandbox import patches
-
-    applied = []
-    for name in patches.PATCHES:
-        module_name = f"sandbox.patches.{name}"
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name != module_name:
-                raise
-            LOG.warning("patch module %s is missing; %s is served by plain moto", module_name, name)
-            continue
-        module.apply()
-        applied.append(name)
-    return applied
-
-
 def dataplane_modules() -> list[ModuleType]:
-    """The data-plane engine modules that exist."""
-    modules = []
-    for name in DATAPLANE_MODULES:
-        with contextlib.suppress(ModuleNotFoundError):
-            modules.append(importlib.import_module(f"sandbox.dataplane.{name}"))
-    return modules
+    return [importlib.import_module(f"sandbox.dataplane.{name}") for name in DATAPLANE_MODULES]
 
 
 def dataplane_servers() -> list[dict[str, Any]]:
@@ -205,9 +180,10 @@ def build_app() -> SandboxApp:
     """Patch moto, seed the network, and return the wrapped WSGI application."""
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
+    from sandbox import patches as sandbox_patches
     from sandbox import seed
 
-    patches = apply_patches()
+    patches = sandbox_patches.apply_all()
     app = SandboxApp(DomainDispatcherApplication(create_backend_app))
     app.patches = patches
     app.on_moto_reset = seed.seed

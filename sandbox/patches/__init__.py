@@ -11,6 +11,8 @@ import importlib
 PATCHES = ("ec2", "rds", "docdb", "elasticache")
 
 
-def apply_all() -> None:
+def apply_all() -> list[str]:
+    """Apply every patch; return their names."""
     for name in PATCHES:
         importlib.import_module(f"sandbox.patches.{name}").apply()
+    return list(PATCHES)

@@ -5,6 +5,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
 bin="$root/.venv/bin"
+export PATH="$bin:$PATH"
 trap '"$bin/python" -m sandbox down >/dev/null 2>&1 || true' EXIT
 rm -rf artifacts
 "$bin/python" -m sandbox down >/dev/null 2>&1 || true
