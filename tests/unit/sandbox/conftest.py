@@ -5,7 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from moto import mock_aws
 from sandbox_harness import Sandbox, free_port_range, free_tcp_port, start_server, stop_server
+
+from sandbox.dataplane import redis as redis_dataplane
+from sandbox.patches import elasticache
 
 
 @pytest.fixture(scope="session")
@@ -29,3 +33,25 @@ def fresh(sandbox: Sandbox) -> Iterator[Sandbox]:
     yield sandbox
     sandbox.control("PUT", "/_sandbox/faults", {"seed": None, "rules": []})
     sandbox.time_scale(0)
+
+
+@pytest.fixture
+def elasticache_moto(tmp_path, monkeypatch: pytest.MonkeyPatch) -> Iterator[int]:
+    """In-process moto with the ElastiCache patch, state under tmp_path; yields the first Redis port.
+
+    Every Redis server started by the test is stopped afterwards, and the fixture checks none is left.
+    """
+    first_port = free_port_range()
+    monkeypatch.setenv("SANDBOX_STATE_DIR", str(tmp_path))
+    monkeypatch.setenv("SANDBOX_REDIS_FIRST_PORT", str(first_port))
+    monkeypatch.setenv("SANDBOX_TIME_SCALE", "0")
+    for name, value in (("AWS_DEFAULT_REGION", "us-east-1"), ("AWS_ACCESS_KEY_ID", "testing"),
+                        ("AWS_SECRET_ACCESS_KEY", "testing")):
+        monkeypatch.setenv(name, value)
+    elasticache.apply()
+    try:
+        with mock_aws():
+            yield first_port
+    finally:
+        redis_dataplane.stop_all()
+    assert redis_dataplane.servers() == []

@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import random
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import boto3
 import pytest
 from botocore.exceptions import ClientError
-from moto import mock_aws
 
 from sandbox.dataplane import redis as dataplane
-from sandbox.patches import elasticache
 
 TOKEN = "Sandbox-Token-0001!"
 
@@ -31,29 +27,16 @@ class Aws:
 
 
 @pytest.fixture
-def aws(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Aws]:
-    first_port = random.randrange(20000, 30000, 100)
-    monkeypatch.setenv("SANDBOX_STATE_DIR", str(tmp_path))
-    monkeypatch.setenv("SANDBOX_REDIS_FIRST_PORT", str(first_port))
-    monkeypatch.setenv("SANDBOX_TIME_SCALE", "0")
-    for name, value in (("AWS_DEFAULT_REGION", "us-east-1"), ("AWS_ACCESS_KEY_ID", "testing"),
-                        ("AWS_SECRET_ACCESS_KEY", "testing")):
-        monkeypatch.setenv(name, value)
-    elasticache.apply()
-    try:
-        with mock_aws():
-            ec2 = boto3.client("ec2")
-            vpc = ec2.create_vpc(CidrBlock="10.10.0.0/16")["Vpc"]["VpcId"]
-            subnets = [ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.10.{i}.0/24", AvailabilityZone=f"us-east-1{zone}")
-                       ["Subnet"]["SubnetId"] for i, zone in enumerate("abc")]
-            group = ec2.create_security_group(GroupName="redis", Description="redis", VpcId=vpc)["GroupId"]
-            ec = boto3.client("elasticache")
-            ec.create_cache_subnet_group(CacheSubnetGroupName="redis-private", CacheSubnetGroupDescription="private",
-                                         SubnetIds=subnets)
-            yield Aws(ec, ec2, boto3.client("logs"), boto3.client("kms"), subnets, group, first_port)
-    finally:
-        dataplane.stop_all()
-    assert dataplane.servers() == []
+def aws(elasticache_moto: int) -> Aws:
+    ec2 = boto3.client("ec2")
+    vpc = ec2.create_vpc(CidrBlock="10.10.0.0/16")["Vpc"]["VpcId"]
+    subnets = [ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.10.{i}.0/24", AvailabilityZone=f"us-east-1{zone}")
+               ["Subnet"]["SubnetId"] for i, zone in enumerate("abc")]
+    group = ec2.create_security_group(GroupName="redis", Description="redis", VpcId=vpc)["GroupId"]
+    ec = boto3.client("elasticache")
+    ec.create_cache_subnet_group(CacheSubnetGroupName="redis-private", CacheSubnetGroupDescription="private",
+                                 SubnetIds=subnets)
+    return Aws(ec, ec2, boto3.client("logs"), boto3.client("kms"), subnets, group, elasticache_moto)
 
 
 def wait_for(ec: Any, group_id: str, status: str = "available", timeout: float = 20) -> dict[str, Any]:

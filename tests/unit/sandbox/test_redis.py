@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import random
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -12,12 +10,10 @@ from typing import Any
 import boto3
 import pytest
 import redis
-from moto import mock_aws
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
 from sandbox.dataplane import redis as dataplane
-from sandbox.patches import elasticache
 from sandbox.tls import ca_bundle
 
 OLD = "Old-Token-0123456789"
@@ -32,21 +28,8 @@ class Aws:
 
 
 @pytest.fixture
-def aws(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Aws]:
-    first_port = random.randrange(30000, 32000, 100)
-    monkeypatch.setenv("SANDBOX_STATE_DIR", str(tmp_path))
-    monkeypatch.setenv("SANDBOX_REDIS_FIRST_PORT", str(first_port))
-    monkeypatch.setenv("SANDBOX_TIME_SCALE", "0")
-    for name, value in (("AWS_DEFAULT_REGION", "us-east-1"), ("AWS_ACCESS_KEY_ID", "testing"),
-                        ("AWS_SECRET_ACCESS_KEY", "testing")):
-        monkeypatch.setenv(name, value)
-    elasticache.apply()
-    try:
-        with mock_aws():
-            yield Aws(boto3.client("elasticache"), tmp_path, first_port)
-    finally:
-        dataplane.stop_all()
-    assert dataplane.servers() == []
+def aws(elasticache_moto: int, tmp_path: Path) -> Aws:
+    return Aws(boto3.client("elasticache"), tmp_path, elasticache_moto)
 
 
 def create(aws: Aws, group_id: str, **overrides: Any) -> dict[str, Any]:
