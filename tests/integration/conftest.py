@@ -41,7 +41,7 @@ def run_playbook(*args: str, extra_vars: dict | None = None, playbook: str = "pl
     environment = dict(os.environ, ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"), ANSIBLE_NOCOLOR="1",
                        ANSIBLE_FORCE_COLOR="0", PY_COLORS="0")
     return subprocess.run(command, cwd=ROOT, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                          text=True, timeout=timeout)
+                          text=True, timeout=timeout, check=False)
 
 
 def fresh_environment(name: str) -> dict:
@@ -65,7 +65,7 @@ def recap(output: str, host: str = "mysql") -> dict[str, int]:
 
 @pytest.fixture(scope="session", autouse=True)
 def running_sandbox():
-    status = subprocess.run([PYTHON, "-m", "sandbox", "status"], cwd=ROOT, capture_output=True, text=True)
+    status = subprocess.run([PYTHON, "-m", "sandbox", "status"], cwd=ROOT, capture_output=True, text=True, check=False)
     if status.returncode != 0:
         sandbox("up")
     yield
