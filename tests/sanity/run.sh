@@ -16,6 +16,11 @@ mkdir -p ~/.ansible/test/cache
 cp "$root/tests/sanity/get_pip.py" ~/.ansible/test/cache/get_pip_"${pip_version//./_}".py
 git ls-files -z --cached --others --exclude-standard | grep -z -v '^\.collections/' \
   | xargs -0 -I{} cp --parents -P {} "$dest/"
+# The import test loads module_utils of the collections we depend on: put them beside ours.
+site_collections=$("$root/.venv/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')/ansible_collections
+for namespace in amazon community; do
+  ln -s "$site_collections/$namespace" "$work/ansible_collections/$namespace"
+done
 cd "$dest"
 git init -q . && git add -A >/dev/null   # ansible-test lists the collection's files through git
 # The sandbox and the benchmark are development tools, not shipped in the collection (galaxy.yml build_ignore).
