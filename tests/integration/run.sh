@@ -8,6 +8,6 @@ bin="$root/.venv/bin"
 export PATH="$bin:$PATH"
 trap '"$bin/python" -m sandbox down >/dev/null 2>&1 || true' EXIT
 rm -rf artifacts
-"$bin/python" -m sandbox down >/dev/null 2>&1 || true
+"$bin/python" -m sandbox down >/dev/null 2>&1 || true  # molecule starts its own; pytest starts one after it
 "$bin/molecule" test --scenario-name default
 "$bin/pytest" -p no:cacheprovider tests/integration "$@"
