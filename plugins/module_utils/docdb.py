@@ -1,0 +1,314 @@
+# Copyright: Open edX data services maintainers
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Amazon DocumentDB calls shared by the docdb_* modules.
+
+The client passed in is the one ``module.client("docdb", retry_decorator=AWSRetry.jittered_backoff())``
+returns: single calls retry through ``aws_retry=True``, paginated ones through the decorator here. Errors
+are raised as ``AnsibleDocDBError``; the modules turn them into ``fail_json_aws``.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code, normalize_boto3_result
+from ansible_collections.amazon.aws.plugins.module_utils.errors import AWSErrorHandler
+from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
+from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+from ansible_collections.amazon.aws.plugins.module_utils.tagging import (
+    ansible_dict_to_boto3_tag_list,
+    boto3_tag_list_to_ansible_dict,
+)
+from ansible_collections.amazon.aws.plugins.module_utils.waiter import BaseWaiterFactory, custom_waiter_config
+
+ENGINE = "docdb"
+LOG_TYPES = ("audit", "profiler")
+# ModifyDBClusterParameterGroup accepts at most 20 parameters per call.
+MAX_PARAMETERS_PER_CALL = 20
+
+
+class AnsibleDocDBError(AnsibleAWSError):
+    pass
+
+
+class DocDBErrorHandler(AWSErrorHandler):
+    _CUSTOM_EXCEPTION = AnsibleDocDBError
+
+    @classmethod
+    def _is_missing(cls):
+        return is_boto3_error_code(
+            [
+                "DBClusterNotFoundFault",
+                "DBInstanceNotFound",
+                "DBInstanceNotFoundFault",
+                "DBParameterGroupNotFound",
+                "DBParameterGroupNotFoundFault",
+                "DBClusterSnapshotNotFoundFault",
+            ]
+        )
+
+
+class DocDBWaiterFactory(BaseWaiterFactory):
+    """botocore ships DocumentDB waiters for instances only; these cover clusters and cluster snapshots."""
+
+    @property
+    def _waiter_model_data(self) -> dict[str, Any]:
+        def status_waiter(operation: str, path: str, success: str, missing: str | None,
+                          failures: tuple[str, ...]) -> dict[str, Any]:
+            acceptors: list[dict[str, Any]] = [
+                {"state": "success", "matcher": "pathAll", "argument": path, "expected": success},
+            ]
+            acceptors += [{"state": "failure", "matcher": "pathAny", "argument": path, "expected": failure}
+                          for failure in failures]
+            if missing:
+                acceptors.append({"state": "retry", "matcher": "error", "expected": missing})
+            return {"operation": operation, "delay": 15, "maxAttempts": 240, "acceptors": acceptors}
+
+        def gone_waiter(operation: str, collection: str, missing: str) -> dict[str, Any]:
+            return {
+                "operation": operation, "delay": 15, "maxAttempts": 240,
+                "acceptors": [
+                    {"state": "success", "matcher": "path", "argument": f"length({collection}) == `0`",
+                     "expected": True},
+                    {"state": "success", "matcher": "error", "expected": missing},
+                ],
+            }
+
+        return {
+            "cluster_available": status_waiter(
+                "DescribeDBClusters", "DBClusters[].Status", "available", "DBClusterNotFoundFault",
+                ("failed", "inaccessible-encryption-credentials", "incompatible-parameters")),
+            "cluster_deleted": gone_waiter("DescribeDBClusters", "DBClusters", "DBClusterNotFoundFault"),
+            "instance_available": status_waiter(
+                "DescribeDBInstances", "DBInstances[].DBInstanceStatus", "available", "DBInstanceNotFound",
+                ("failed", "incompatible-parameters", "inaccessible-encryption-credentials")),
+            "instance_deleted": gone_waiter("DescribeDBInstances", "DBInstances", "DBInstanceNotFound"),
+            "cluster_snapshot_available": status_waiter(
+                "DescribeDBClusterSnapshots", "DBClusterSnapshots[].Status", "available",
+                "DBClusterSnapshotNotFoundFault", ("failed",)),
+            "cluster_snapshot_deleted": gone_waiter(
+                "DescribeDBClusterSnapshots", "DBClusterSnapshots", "DBClusterSnapshotNotFoundFault"),
+        }
+
+
+WAITERS = DocDBWaiterFactory()
+
+
+@DocDBErrorHandler.common_error_handler("wait for DocumentDB resource")
+def wait(client, waiter_name: str, timeout: int, **params: Any) -> None:
+    """Wait with one of DocDBWaiterFactory's waiters, for at most ``timeout`` seconds."""
+    WAITERS.get_waiter(client, waiter_name).wait(WaiterConfig=custom_waiter_config(timeout, 15), **params)
+
+
+# --- clusters and instances ---------------------------------------------------------------------------
+
+
+@DocDBErrorHandler.list_error_handler("describe DocumentDB clusters", [])
+@AWSRetry.jittered_backoff()
+def describe_clusters(client, identifier: str | None = None) -> list[dict[str, Any]]:
+    # The docdb endpoint answers for RDS and Neptune clusters too.
+    params: dict[str, Any] = {"Filters": [{"Name": "engine", "Values": [ENGINE]}]}
+    if identifier:
+        params["DBClusterIdentifier"] = identifier
+    return client.get_paginator("describe_db_clusters").paginate(**params).build_full_result()["DBClusters"]
+
+
+def describe_cluster(client, identifier: str) -> dict[str, Any] | None:
+    clusters = describe_clusters(client, identifier)
+    return clusters[0] if clusters else None
+
+
+@DocDBErrorHandler.list_error_handler("describe DocumentDB instances", [])
+@AWSRetry.jittered_backoff()
+def describe_cluster_instances(client, cluster_identifier: str) -> list[dict[str, Any]]:
+    params = {"Filters": [{"Name": "db-cluster-id", "Values": [cluster_identifier]}]}
+    return client.get_paginator("describe_db_instances").paginate(**params).build_full_result()["DBInstances"]
+
+
+@DocDBErrorHandler.list_error_handler("list DocumentDB tags", {})
+def list_tags(client, arn: str) -> dict[str, str]:
+    return boto3_tag_list_to_ansible_dict(client.list_tags_for_resource(ResourceName=arn, aws_retry=True)["TagList"])
+
+
+@DocDBErrorHandler.common_error_handler("update DocumentDB tags")
+def update_tags(client, arn: str, to_add: dict[str, str], to_remove: list[str]) -> None:
+    if to_remove:
+        client.remove_tags_from_resource(ResourceName=arn, TagKeys=to_remove, aws_retry=True)
+    if to_add:
+        client.add_tags_to_resource(ResourceName=arn, Tags=ansible_dict_to_boto3_tag_list(to_add), aws_retry=True)
+
+
+@DocDBErrorHandler.common_error_handler("create DocumentDB cluster")
+def create_cluster(client, **params: Any) -> dict[str, Any]:
+    return client.create_db_cluster(Engine=ENGINE, aws_retry=True, **params)["DBCluster"]
+
+
+@DocDBErrorHandler.common_error_handler("modify DocumentDB cluster")
+def modify_cluster(client, **params: Any) -> dict[str, Any]:
+    return client.modify_db_cluster(aws_retry=True, **params)["DBCluster"]
+
+
+@DocDBErrorHandler.common_error_handler("delete DocumentDB cluster")
+def delete_cluster(client, identifier: str, final_snapshot_identifier: str | None) -> dict[str, Any]:
+    params: dict[str, Any] = {"DBClusterIdentifier": identifier, "SkipFinalSnapshot": not final_snapshot_identifier}
+    if final_snapshot_identifier:
+        params["FinalDBSnapshotIdentifier"] = final_snapshot_identifier
+    return client.delete_db_cluster(aws_retry=True, **params)["DBCluster"]
+
+
+@DocDBErrorHandler.common_error_handler("create DocumentDB instance")
+def create_instance(client, **params: Any) -> dict[str, Any]:
+    return client.create_db_instance(Engine=ENGINE, aws_retry=True, **params)["DBInstance"]
+
+
+@DocDBErrorHandler.common_error_handler("modify DocumentDB instance")
+def modify_instance(client, **params: Any) -> dict[str, Any]:
+    return client.modify_db_instance(aws_retry=True, **params)["DBInstance"]
+
+
+@DocDBErrorHandler.deletion_error_handler("delete DocumentDB instance")
+def delete_instance(client, identifier: str) -> bool:
+    client.delete_db_instance(DBInstanceIdentifier=identifier, aws_retry=True)
+    return True
+
+
+@DocDBErrorHandler.common_error_handler("describe KMS key")
+def kms_key_arn(kms_client, key_id: str) -> str:
+    """The ARN of a key given as ARN, key id or alias (DocumentDB reports the key ARN)."""
+    return kms_client.describe_key(KeyId=key_id, aws_retry=True)["KeyMetadata"]["Arn"]
+
+
+def live_instances(instances: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [i for i in instances if i.get("DBInstanceStatus") not in ("deleting", "deleted")]
+
+
+def _natural_key(text: str) -> list[Any]:
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", text)]
+
+
+def readers_to_remove(cluster: dict[str, Any], instances: list[dict[str, Any]], count: int) -> list[str]:
+    """The ``count`` newest readers; the writer is never chosen."""
+    writers = {m["DBInstanceIdentifier"] for m in cluster.get("DBClusterMembers", []) if m.get("IsClusterWriter")}
+    readers = [i for i in live_instances(instances) if i["DBInstanceIdentifier"] not in writers]
+    readers.sort(key=lambda i: (str(i.get("InstanceCreateTime", "")), _natural_key(i["DBInstanceIdentifier"])),
+                 reverse=True)
+    return [i["DBInstanceIdentifier"] for i in readers[:count]]
+
+
+def new_instance_identifiers(prefix: str, existing: list[str], count: int) -> list[str]:
+    """``<prefix>-1``, ``<prefix>-2``, ... skipping names in use (deleting instances keep theirs for a while)."""
+    names: list[str] = []
+    index = 1
+    while len(names) < count:
+        name = f"{prefix}-{index}"
+        if name not in existing:
+            names.append(name)
+        index += 1
+    return names
+
+
+def to_ansible(resource: dict[str, Any], tags: dict[str, str]) -> dict[str, Any]:
+    """snake_case, dates as ISO 8601 strings, tags as a dict."""
+    result = camel_dict_to_snake_dict(normalize_boto3_result(resource))
+    result["tags"] = tags
+    return result
+
+
+def normalize_cluster(cluster: dict[str, Any], tags: dict[str, str],
+                      instances: list[dict[str, Any]]) -> dict[str, Any]:
+    result = to_ansible(cluster, tags)
+    result["instances"] = [camel_dict_to_snake_dict(normalize_boto3_result(i)) for i in instances]
+    return result
+
+
+# --- cluster parameter groups -------------------------------------------------------------------------
+
+
+@DocDBErrorHandler.list_error_handler("describe DocumentDB cluster parameter group")
+@AWSRetry.jittered_backoff()
+def describe_cluster_parameter_group(client, name: str) -> dict[str, Any] | None:
+    paginator = client.get_paginator("describe_db_cluster_parameter_groups")
+    groups = paginator.paginate(DBClusterParameterGroupName=name).build_full_result()["DBClusterParameterGroups"]
+    return groups[0] if groups else None
+
+
+@DocDBErrorHandler.list_error_handler("describe DocumentDB cluster parameters", [])
+@AWSRetry.jittered_backoff()
+def describe_cluster_parameters(client, name: str) -> list[dict[str, Any]]:
+    paginator = client.get_paginator("describe_db_cluster_parameters")
+    return paginator.paginate(DBClusterParameterGroupName=name).build_full_result()["Parameters"]
+
+
+@DocDBErrorHandler.common_error_handler("describe DocumentDB engine default cluster parameters")
+def describe_engine_default_parameters(client, family: str) -> list[dict[str, Any]]:
+    # No paginator for this operation: follow the marker by hand.
+    parameters: list[dict[str, Any]] = []
+    params: dict[str, Any] = {"DBParameterGroupFamily": family}
+    while True:
+        defaults = client.describe_engine_default_cluster_parameters(aws_retry=True, **params)["EngineDefaults"]
+        parameters += defaults.get("Parameters", [])
+        if not defaults.get("Marker"):
+            return parameters
+        params["Marker"] = defaults["Marker"]
+
+
+@DocDBErrorHandler.common_error_handler("create DocumentDB cluster parameter group")
+def create_cluster_parameter_group(client, name: str, family: str, description: str,
+                                   tags: dict[str, str]) -> dict[str, Any]:
+    return client.create_db_cluster_parameter_group(
+        DBClusterParameterGroupName=name, DBParameterGroupFamily=family, Description=description,
+        Tags=ansible_dict_to_boto3_tag_list(tags), aws_retry=True)["DBClusterParameterGroup"]
+
+
+@DocDBErrorHandler.common_error_handler("modify DocumentDB cluster parameter group")
+def modify_cluster_parameters(client, name: str, parameters: list[dict[str, str]]) -> None:
+    for start in range(0, len(parameters), MAX_PARAMETERS_PER_CALL):
+        client.modify_db_cluster_parameter_group(DBClusterParameterGroupName=name,
+                                                 Parameters=parameters[start:start + MAX_PARAMETERS_PER_CALL],
+                                                 aws_retry=True)
+
+
+@DocDBErrorHandler.common_error_handler("reset DocumentDB cluster parameters")
+def reset_cluster_parameters(client, name: str, parameters: list[dict[str, str]]) -> None:
+    for start in range(0, len(parameters), MAX_PARAMETERS_PER_CALL):
+        client.reset_db_cluster_parameter_group(DBClusterParameterGroupName=name,
+                                                Parameters=parameters[start:start + MAX_PARAMETERS_PER_CALL],
+                                                aws_retry=True)
+
+
+@DocDBErrorHandler.deletion_error_handler("delete DocumentDB cluster parameter group")
+def delete_cluster_parameter_group(client, name: str) -> bool:
+    client.delete_db_cluster_parameter_group(DBClusterParameterGroupName=name, aws_retry=True)
+    return True
+
+
+def apply_method(parameter: dict[str, Any]) -> str:
+    """Static parameters only take effect after a reboot; AWS refuses ``immediate`` for them."""
+    return "pending-reboot" if parameter.get("ApplyType") == "static" else "immediate"
+
+
+# --- cluster snapshots --------------------------------------------------------------------------------
+
+
+@DocDBErrorHandler.list_error_handler("describe DocumentDB cluster snapshot")
+@AWSRetry.jittered_backoff()
+def describe_cluster_snapshot(client, identifier: str) -> dict[str, Any] | None:
+    paginator = client.get_paginator("describe_db_cluster_snapshots")
+    snapshots = paginator.paginate(DBClusterSnapshotIdentifier=identifier).build_full_result()["DBClusterSnapshots"]
+    return snapshots[0] if snapshots else None
+
+
+@DocDBErrorHandler.common_error_handler("create DocumentDB cluster snapshot")
+def create_cluster_snapshot(client, identifier: str, cluster_identifier: str,
+                            tags: dict[str, str]) -> dict[str, Any]:
+    return client.create_db_cluster_snapshot(
+        DBClusterSnapshotIdentifier=identifier, DBClusterIdentifier=cluster_identifier,
+        Tags=ansible_dict_to_boto3_tag_list(tags), aws_retry=True)["DBClusterSnapshot"]
+
+
+@DocDBErrorHandler.deletion_error_handler("delete DocumentDB cluster snapshot")
+def delete_cluster_snapshot(client, identifier: str) -> bool:
+    client.delete_db_cluster_snapshot(DBClusterSnapshotIdentifier=identifier, aws_retry=True)
+    return True

@@ -1,0 +1,726 @@
+#!/usr/bin/python
+# Copyright: Open edX data services maintainers
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+DOCUMENTATION = r"""
+---
+module: elasticache_replication_group
+short_description: Manage ElastiCache (Redis OSS) replication groups with cluster mode disabled
+version_added: 0.1.0
+description:
+  - Create, update and delete an Amazon ElastiCache replication group running Redis OSS with cluster mode
+    disabled (one shard, a primary and up to five replicas).
+  - Manages what M(community.aws.elasticache) cannot, because that module handles single cache clusters only
+    (no replication groups, encryption, AUTH token or log delivery).
+  - Replica count changes go through C(IncreaseReplicaCount) and C(DecreaseReplicaCount) and never remove the
+    primary.
+  - An AUTH token change is made in two steps, C(ROTATE) then C(SET), waiting for the group to be available in
+    between, so that no moment accepts clients without a token (or with neither token).
+  - Options that AWS cannot change on an existing group (at-rest encryption and its KMS key, in-transit
+    encryption, the cache subnet group) are refused with a message when they differ; the group has to be
+    replaced.
+author:
+  - Open edX data services maintainers (@openedx)
+options:
+  replication_group_id:
+    description:
+      - The replication group identifier. 1-40 letters, digits or hyphens, starting with a letter.
+      - AWS stores it in lowercase.
+    type: str
+    required: true
+    aliases: [name]
+  state:
+    description:
+      - V(present) creates or updates the group, V(absent) deletes it.
+    type: str
+    choices: [present, absent]
+    default: present
+  description:
+    description:
+      - The description of the replication group.
+      - Required when creating a group.
+    type: str
+  engine:
+    description:
+      - The cache engine.
+    type: str
+    choices: [redis]
+    default: redis
+  engine_version:
+    description:
+      - The engine version, for example V(7.1). A shorter version matches a longer one reported by AWS
+        (V(7.1) matches V(7.1.0)).
+      - AWS cannot downgrade the engine.
+    type: str
+  cache_node_type:
+    description:
+      - The node type of every member, for example V(cache.t4g.micro).
+      - Required when creating a group.
+    type: str
+  num_cache_clusters:
+    description:
+      - The number of cache clusters (nodes) in the group, the primary included, from 1 to 6.
+      - Defaults to 1 on creation; an existing group keeps its size when omitted.
+    type: int
+  automatic_failover:
+    description:
+      - Whether a replica is promoted automatically when the primary fails. Needs O(num_cache_clusters) >= 2.
+    type: bool
+  multi_az:
+    description:
+      - Whether Multi-AZ is enabled. Needs O(automatic_failover=true) and at least two nodes.
+    type: bool
+  at_rest_encryption:
+    description:
+      - Whether data at rest is encrypted. Only settable when creating the group.
+    type: bool
+  kms_key_id:
+    description:
+      - The KMS key (id, ARN, alias or alias ARN) encrypting data at rest. Needs O(at_rest_encryption=true).
+      - Only settable when creating the group; a different key on an existing group fails, because the group
+        has to be replaced.
+    type: str
+  transit_encryption:
+    description:
+      - Whether clients must connect with TLS. Only settable when creating the group.
+    type: bool
+  auth_token:
+    description:
+      - 'The Redis AUTH token (password): 16 to 128 printable ASCII characters except V(@), V(") and V(/).'
+      - Needs O(transit_encryption=true).
+      - AWS never returns the token, so an existing token can not be compared; see O(update_auth_token).
+    type: str
+  update_auth_token:
+    description:
+      - V(on_create) sets O(auth_token) only when the group is created (or when an existing group has no token
+        yet). V(always) rotates the token to O(auth_token) on every run, which always reports a change.
+    type: str
+    choices: [always, on_create]
+    default: on_create
+  cache_parameter_group_name:
+    description:
+      - The cache parameter group of the members. AWS uses the default group of the engine family when omitted.
+    type: str
+  cache_subnet_group_name:
+    description:
+      - The cache subnet group (private subnets) of the members. Only settable when creating the group.
+    type: str
+  security_group_ids:
+    description:
+      - The VPC security groups of the members.
+    type: list
+    elements: str
+  log_delivery:
+    description:
+      - Where the slow log and the engine log go.
+      - When given, the list is exact and a log type left out is disabled. When omitted, log delivery is left as
+        it is.
+    type: list
+    elements: dict
+    suboptions:
+      log_type:
+        description:
+          - The log.
+        type: str
+        choices: [slow-log, engine-log]
+        required: true
+      destination_type:
+        description:
+          - The destination service.
+        type: str
+        choices: [cloudwatch-logs, kinesis-firehose]
+        default: cloudwatch-logs
+      destination:
+        description:
+          - The CloudWatch Logs log group name or the Kinesis Data Firehose delivery stream name.
+        type: str
+        required: true
+        aliases: [log_group]
+      log_format:
+        description:
+          - The format of the log entries.
+        type: str
+        choices: [json, text]
+        default: json
+  snapshot_retention_limit:
+    description:
+      - Days automatic snapshots are kept, from 0 (no automatic snapshots) to 35.
+    type: int
+  snapshot_window:
+    description:
+      - The daily UTC time range of automatic snapshots, for example V(03:00-04:00).
+    type: str
+  preferred_maintenance_window:
+    description:
+      - The weekly UTC maintenance window, for example V(mon:04:00-mon:05:00).
+    type: str
+  port:
+    description:
+      - The port the nodes listen on. Only settable when creating the group (AWS default 6379); a different
+        port on an existing group gives a warning.
+    type: int
+  apply_immediately:
+    description:
+      - Whether node type and engine version changes apply now rather than in the next maintenance window.
+      - Replica count changes are always applied immediately.
+    type: bool
+    default: false
+  final_snapshot_identifier:
+    description:
+      - With O(state=absent), the name of a snapshot taken before the group is deleted.
+    type: str
+  wait:
+    description:
+      - Whether to wait until the group is available (or deleted) before returning.
+      - Steps that AWS only accepts on an available group (replica count changes, the second step of a token
+        rotation) wait in any case.
+    type: bool
+    default: true
+  wait_timeout:
+    description:
+      - How many seconds to wait for each step.
+    type: int
+    default: 1800
+notes:
+  - Cluster mode enabled (sharded) replication groups, global datastores, user groups (RBAC) and Valkey are
+    not managed by this module.
+  - A changed O(cache_node_type) or O(engine_version) without O(apply_immediately) stays pending until the
+    maintenance window; the module treats the pending value as already requested.
+extends_documentation_fragment:
+  - amazon.aws.common.modules
+  - amazon.aws.region.modules
+  - amazon.aws.tags
+  - amazon.aws.boto3
+attributes:
+  check_mode:
+    support: full
+    description: Computes the changes and reports them without making any mutating call.
+  diff_mode:
+    support: full
+    description: Shows the group's settings before and after; the AUTH token never appears.
+"""
+
+EXAMPLES = r"""
+- name: Create a production Redis replication group
+  openedx.data_services.elasticache_replication_group:
+    replication_group_id: openedx-prod-redis
+    description: Open edX cache (prod)
+    engine_version: "7.1"
+    cache_node_type: cache.r7g.large
+    num_cache_clusters: 3
+    automatic_failover: true
+    multi_az: true
+    at_rest_encryption: true
+    kms_key_id: alias/openedx-prod
+    transit_encryption: true
+    auth_token: "{{ vault_redis_auth_token }}"
+    cache_parameter_group_name: openedx-prod-redis7
+    cache_subnet_group_name: openedx-prod-private
+    security_group_ids: [sg-0123456789abcdef0]
+    log_delivery:
+      - log_type: slow-log
+        destination: /openedx/prod/redis/slow-log
+      - log_type: engine-log
+        destination: /openedx/prod/redis/engine-log
+    snapshot_retention_limit: 7
+    snapshot_window: "03:00-04:00"
+    preferred_maintenance_window: mon:04:00-mon:05:00
+    tags:
+      environment: prod
+
+- name: Rotate the AUTH token (ROTATE, then SET once the group is available)
+  openedx.data_services.elasticache_replication_group:
+    replication_group_id: openedx-prod-redis
+    transit_encryption: true
+    auth_token: "{{ vault_redis_new_auth_token }}"
+    update_auth_token: always
+
+- name: Delete a group after a final snapshot
+  openedx.data_services.elasticache_replication_group:
+    replication_group_id: openedx-test-redis
+    state: absent
+    final_snapshot_identifier: openedx-test-redis-final
+"""
+
+RETURN = r"""
+replication_group:
+  description: The replication group (empty after deletion). The AUTH token is never returned.
+  returned: always
+  type: dict
+  contains:
+    replication_group_id:
+      description: The group identifier.
+      type: str
+      sample: openedx-prod-redis
+    arn:
+      description: The group ARN.
+      type: str
+      sample: arn:aws:elasticache:us-east-1:123456789012:replicationgroup:openedx-prod-redis
+    status:
+      description: The group status.
+      type: str
+      sample: available
+    description:
+      description: The group description.
+      type: str
+    engine:
+      description: The engine.
+      type: str
+      sample: redis
+    engine_version:
+      description: The engine version of the members.
+      type: str
+      sample: 7.1.0
+    cache_node_type:
+      description: The node type.
+      type: str
+      sample: cache.t4g.micro
+    num_cache_clusters:
+      description: The number of members.
+      type: int
+      sample: 3
+    member_clusters:
+      description: The member cache cluster ids.
+      type: list
+      elements: str
+      sample: [openedx-prod-redis-001, openedx-prod-redis-002, openedx-prod-redis-003]
+    primary_cluster_id:
+      description: The member that is the primary.
+      type: str
+    primary_endpoint:
+      description: The host name of the primary (read/write) endpoint.
+      type: str
+    reader_endpoint:
+      description: The host name of the reader endpoint.
+      type: str
+    port:
+      description: The port of both endpoints.
+      type: int
+      sample: 6379
+    automatic_failover:
+      description: Whether automatic failover is enabled (or being enabled).
+      type: bool
+    multi_az:
+      description: Whether Multi-AZ is enabled.
+      type: bool
+    cluster_enabled:
+      description: Whether cluster mode is enabled (always false for groups this module creates).
+      type: bool
+    at_rest_encryption:
+      description: Whether data at rest is encrypted.
+      type: bool
+    kms_key_id:
+      description: The ARN of the KMS key encrypting data at rest.
+      type: str
+    transit_encryption:
+      description: Whether TLS is enabled.
+      type: bool
+    transit_encryption_mode:
+      description: V(required) or V(preferred).
+      type: str
+    auth_token_enabled:
+      description: Whether an AUTH token is set.
+      type: bool
+    auth_token_last_modified_date:
+      description: When the AUTH token last changed.
+      type: str
+    cache_parameter_group_name:
+      description: The parameter group of the members.
+      type: str
+    cache_subnet_group_name:
+      description: The subnet group of the members.
+      type: str
+    security_group_ids:
+      description: The VPC security groups of the members.
+      type: list
+      elements: str
+    log_delivery:
+      description: The log delivery configurations.
+      type: list
+      elements: dict
+      contains:
+        log_type:
+          description: V(slow-log) or V(engine-log).
+          type: str
+        destination_type:
+          description: V(cloudwatch-logs) or V(kinesis-firehose).
+          type: str
+        destination:
+          description: The log group or delivery stream.
+          type: str
+        log_format:
+          description: V(json) or V(text).
+          type: str
+    snapshot_retention_limit:
+      description: Days automatic snapshots are kept.
+      type: int
+    snapshot_window:
+      description: The daily snapshot window.
+      type: str
+    snapshotting_cluster_id:
+      description: The member snapshots are taken from.
+      type: str
+    preferred_maintenance_window:
+      description: The weekly maintenance window.
+      type: str
+    pending_engine_version:
+      description: An engine version waiting for the maintenance window.
+      type: str
+    pending_cache_node_type:
+      description: A node type waiting for the maintenance window.
+      type: str
+    pending_modified_values:
+      description: Changes in progress, as AWS reports them (snake_case).
+      type: dict
+    tags:
+      description: The group's tags.
+      type: dict
+      sample: {environment: prod}
+"""
+
+from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+from ansible_collections.openedx.data_services.plugins.module_utils.elasticache import (
+    AnsibleElastiCacheError,
+    create_replication_group,
+    decrease_replica_count,
+    delete_replication_group,
+    describe_replication_group_state,
+    desired_log_delivery,
+    increase_replica_count,
+    kms_key_arn,
+    kms_key_matches,
+    log_delivery_changes,
+    log_delivery_request,
+    modify_replication_group,
+    replicas_to_remove,
+    update_tags,
+    validate_replication_group_params,
+    version_matches,
+    wait_for_replication_group,
+)
+from ansible_collections.openedx.data_services.plugins.module_utils.modules import DataServicesAWSModule
+
+# (option, ModifyReplicationGroup field) pairs compared as they are.
+_PLAIN_FIELDS = (
+    ("description", "ReplicationGroupDescription"),
+    ("automatic_failover", "AutomaticFailoverEnabled"),
+    ("multi_az", "MultiAZEnabled"),
+    ("snapshot_retention_limit", "SnapshotRetentionLimit"),
+    ("snapshot_window", "SnapshotWindow"),
+)
+
+
+class ReplacementRequired(Exception):
+    pass
+
+
+def create_request(params):
+    request = {
+        "ReplicationGroupId": params["replication_group_id"],
+        "ReplicationGroupDescription": params["description"],
+        "Engine": params["engine"],
+        "EngineVersion": params["engine_version"],
+        "CacheNodeType": params["cache_node_type"],
+        "NumCacheClusters": params["num_cache_clusters"] or 1,
+        "AutomaticFailoverEnabled": params["automatic_failover"],
+        "MultiAZEnabled": params["multi_az"],
+        "AtRestEncryptionEnabled": params["at_rest_encryption"],
+        "KmsKeyId": params["kms_key_id"],
+        "TransitEncryptionEnabled": params["transit_encryption"],
+        "AuthToken": params["auth_token"],
+        "CacheParameterGroupName": params["cache_parameter_group_name"],
+        "CacheSubnetGroupName": params["cache_subnet_group_name"],
+        "SecurityGroupIds": params["security_group_ids"],
+        "SnapshotRetentionLimit": params["snapshot_retention_limit"],
+        "SnapshotWindow": params["snapshot_window"],
+        "PreferredMaintenanceWindow": params["preferred_maintenance_window"],
+        "Port": params["port"],
+    }
+    if params["log_delivery"]:
+        request["LogDeliveryConfigurations"] = log_delivery_request(params["log_delivery"])
+    if params["tags"]:
+        request["Tags"] = [{"Key": k, "Value": v} for k, v in params["tags"].items()]
+    return {k: v for k, v in request.items() if v is not None}
+
+
+def predicted_state(params):
+    """What a group created from ``params`` looks like, for check mode and the diff."""
+    return {
+        "replication_group_id": params["replication_group_id"].lower(),
+        "description": params["description"],
+        "engine": params["engine"],
+        "engine_version": params["engine_version"],
+        "cache_node_type": params["cache_node_type"],
+        "num_cache_clusters": params["num_cache_clusters"] or 1,
+        "automatic_failover": bool(params["automatic_failover"]),
+        "multi_az": bool(params["multi_az"]),
+        "at_rest_encryption": bool(params["at_rest_encryption"]),
+        "kms_key_id": params["kms_key_id"],
+        "transit_encryption": bool(params["transit_encryption"]),
+        "auth_token_enabled": params["auth_token"] is not None,
+        "cache_parameter_group_name": params["cache_parameter_group_name"],
+        "cache_subnet_group_name": params["cache_subnet_group_name"],
+        "security_group_ids": sorted(params["security_group_ids"] or []),
+        "log_delivery": desired_log_delivery(params["log_delivery"] or []),
+        "snapshot_retention_limit": params["snapshot_retention_limit"],
+        "snapshot_window": params["snapshot_window"],
+        "preferred_maintenance_window": params["preferred_maintenance_window"],
+        "port": params["port"],
+        "tags": params["tags"] or {},
+    }
+
+
+def check_immutable(module, kms_client_factory, current):
+    """Refuse a change AWS can only make by replacing the group."""
+    params = module.params
+    for option in ("at_rest_encryption", "transit_encryption", "cache_subnet_group_name"):
+        wanted, actual = params[option], current[option]
+        if isinstance(wanted, str) and isinstance(actual, str):
+            # AWS stores subnet group names in lowercase.
+            wanted, actual = wanted.lower(), actual.lower()
+        if wanted is not None and wanted != actual:
+            raise ReplacementRequired(
+                f"{option} cannot be changed on the existing replication group {current['replication_group_id']} "
+                f"(it is {current[option]!r}, {params[option]!r} was requested); the group has to be replaced.")
+    if params["port"] is not None and params["port"] != current["port"]:
+        module.warn(f"port is only set when a replication group is created; {current['replication_group_id']} "
+                    f"keeps listening on {current['port']}.")
+    wanted = params["kms_key_id"]
+    if wanted:
+        if not current["at_rest_encryption"]:
+            raise ReplacementRequired(
+                f"kms_key_id is set but the existing replication group {current['replication_group_id']} is not "
+                "encrypted at rest; the group has to be replaced.")
+        same = kms_key_matches(wanted, current["kms_key_id"])
+        if same is None:
+            same = kms_key_arn(kms_client_factory(), wanted) == current["kms_key_id"]
+        if not same:
+            raise ReplacementRequired(
+                f"kms_key_id cannot be changed on the existing replication group {current['replication_group_id']} "
+                f"(it is encrypted with {current['kms_key_id']}); changing the at-rest KMS key needs a new group, "
+                "for example restored from a snapshot.")
+
+
+def plan_modify(params, current):
+    """(ModifyReplicationGroup fields, the same changes in option names) for an existing group."""
+    request, after = {}, {}
+    for option, field in _PLAIN_FIELDS:
+        if params[option] is not None and params[option] != current[option]:
+            request[field] = params[option]
+            after[option] = params[option]
+    name = params["cache_parameter_group_name"]
+    # AWS stores parameter group names in lowercase.
+    if name and name.lower() != (current["cache_parameter_group_name"] or "").lower():
+        request["CacheParameterGroupName"] = name
+        after["cache_parameter_group_name"] = name
+    node_type = params["cache_node_type"]
+    if node_type and node_type not in (current["cache_node_type"], current["pending_cache_node_type"]):
+        request["CacheNodeType"] = node_type
+        after["cache_node_type"] = node_type
+    version = params["engine_version"]
+    if version and not version_matches(version, current["engine_version"]) \
+            and not version_matches(version, current["pending_engine_version"]):
+        request["EngineVersion"] = version
+        after["engine_version"] = version
+    window = params["preferred_maintenance_window"]
+    if window and window.lower() != (current["preferred_maintenance_window"] or "").lower():
+        request["PreferredMaintenanceWindow"] = window
+        after["preferred_maintenance_window"] = window
+    groups = params["security_group_ids"]
+    if groups is not None and sorted(groups) != current["security_group_ids"]:
+        request["SecurityGroupIds"] = groups
+        after["security_group_ids"] = sorted(groups)
+    if params["log_delivery"] is not None:
+        desired = desired_log_delivery(params["log_delivery"])
+        changes = log_delivery_changes(current["log_delivery"], desired)
+        if changes:
+            request["LogDeliveryConfigurations"] = changes
+            after["log_delivery"] = desired
+    return request, after
+
+
+def check_combination(params, current):
+    """The failover/Multi-AZ rules applied to the group as it will be, before any mutating call."""
+    nodes = params["num_cache_clusters"] or current["num_cache_clusters"]
+    failover = current["automatic_failover"] if params["automatic_failover"] is None else params["automatic_failover"]
+    multi_az = current["multi_az"] if params["multi_az"] is None else params["multi_az"]
+    if failover and nodes < 2:
+        return f"automatic_failover needs num_cache_clusters >= 2; the group would have {nodes}."
+    if multi_az and not (failover and nodes >= 2):
+        return "multi_az needs automatic_failover=true and num_cache_clusters >= 2."
+    if params["auth_token"] is not None and not current["transit_encryption"]:
+        return "auth_token needs transit encryption, which the existing group does not have."
+    return None
+
+
+def ensure_present(module, client, kms_client_factory, current):
+    params = module.params
+    group_id = params["replication_group_id"]
+    timeout = params["wait_timeout"]
+    check_mode = module.check_mode
+
+    if current is None:
+        missing = [o for o in ("description", "cache_node_type") if not params[o]]
+        if missing:
+            module.fail_json(msg=f"Creating replication group {group_id} needs {' and '.join(missing)}.")
+        if check_mode:
+            return True, predicted_state(params)
+        create_replication_group(client, **create_request(params))
+        if params["wait"]:
+            wait_for_replication_group(client, group_id, "replication_group_available", timeout)
+        return True, describe_replication_group_state(client, group_id)
+
+    check_immutable(module, kms_client_factory, current)
+    problem = check_combination(params, current)
+    if problem:
+        module.fail_json(msg=problem)
+
+    request, after = plan_modify(params, current)
+    target = params["num_cache_clusters"] or current["num_cache_clusters"]
+    token = params["auth_token"]
+    rotate = token is not None and (params["update_auth_token"] == "always" or not current["auth_token_enabled"])
+    tags_changed = update_tags(client, current["arn"], current["tags"], params["tags"], params["purge_tags"], True)
+    changed = bool(request) or target != current["num_cache_clusters"] or rotate or tags_changed
+    if not changed:
+        return False, current
+    if check_mode:
+        predicted = dict(current, **after, num_cache_clusters=target)
+        if rotate:
+            predicted.update(auth_token_enabled=True, auth_token_last_modified_date="(updated by this run)")
+        if tags_changed:
+            predicted["tags"] = _merged_tags(current["tags"], params["tags"], params["purge_tags"])
+        return True, predicted
+
+    def available():
+        wait_for_replication_group(client, group_id, "replication_group_available", timeout)
+
+    if current["status"] != "available" and (request or target != current["num_cache_clusters"] or rotate):
+        available()
+    # Add replicas before a modify that may enable failover, and disable failover before removing them.
+    if target > current["num_cache_clusters"]:
+        increase_replica_count(client, group_id, target - 1)
+        available()
+    if request:
+        modify_replication_group(client, ReplicationGroupId=group_id, ApplyImmediately=params["apply_immediately"],
+                                 **request)
+        available()
+    if target < current["num_cache_clusters"]:
+        decrease_replica_count(client, group_id, replicas_to_remove(current, current["num_cache_clusters"] - target))
+        available()
+    if rotate:
+        # ROTATE makes the group accept the old and the new token; SET then drops the old one. Skipping ROTATE
+        # would cut off clients still using the old token, and SET straight on a group without a token is refused.
+        modify_replication_group(client, ReplicationGroupId=group_id, ApplyImmediately=True, AuthToken=token,
+                                 AuthTokenUpdateStrategy="ROTATE")
+        available()
+        modify_replication_group(client, ReplicationGroupId=group_id, ApplyImmediately=True, AuthToken=token,
+                                 AuthTokenUpdateStrategy="SET")
+        if params["wait"]:
+            available()
+    if tags_changed:
+        update_tags(client, current["arn"], current["tags"], params["tags"], params["purge_tags"], False)
+    return True, describe_replication_group_state(client, group_id)
+
+
+def _merged_tags(current, desired, purge):
+    merged = {} if purge else dict(current)
+    merged.update(desired)
+    return merged
+
+
+def ensure_absent(module, client, current):
+    if current is None:
+        return False
+    if module.check_mode:
+        return True
+    params = module.params
+    group_id = params["replication_group_id"]
+    if current["status"] not in ("available", "deleting"):
+        wait_for_replication_group(client, group_id, "replication_group_available", params["wait_timeout"])
+    if current["status"] != "deleting":
+        delete_replication_group(client, group_id, params["final_snapshot_identifier"])
+    if params["wait"]:
+        wait_for_replication_group(client, group_id, "replication_group_deleted", params["wait_timeout"])
+    return True
+
+
+def diff_view(state):
+    """The diff shows settings, not the moment-to-moment fields."""
+    if not state:
+        return {}
+    hidden = ("status", "pending_modified_values")
+    return {k: v for k, v in state.items() if k not in hidden}
+
+
+def main():
+    argument_spec = dict(
+        replication_group_id=dict(type="str", required=True, aliases=["name"]),
+        state=dict(type="str", choices=["present", "absent"], default="present"),
+        description=dict(type="str"),
+        engine=dict(type="str", choices=["redis"], default="redis"),
+        engine_version=dict(type="str"),
+        cache_node_type=dict(type="str"),
+        num_cache_clusters=dict(type="int"),
+        automatic_failover=dict(type="bool"),
+        multi_az=dict(type="bool"),
+        at_rest_encryption=dict(type="bool"),
+        kms_key_id=dict(type="str"),
+        transit_encryption=dict(type="bool"),
+        auth_token=dict(type="str", no_log=True),
+        update_auth_token=dict(type="str", choices=["always", "on_create"], default="on_create", no_log=False),
+        cache_parameter_group_name=dict(type="str"),
+        cache_subnet_group_name=dict(type="str"),
+        security_group_ids=dict(type="list", elements="str"),
+        log_delivery=dict(
+            type="list",
+            elements="dict",
+            options=dict(
+                log_type=dict(type="str", required=True, choices=["slow-log", "engine-log"]),
+                destination_type=dict(type="str", choices=["cloudwatch-logs", "kinesis-firehose"],
+                                      default="cloudwatch-logs"),
+                destination=dict(type="str", required=True, aliases=["log_group"]),
+                log_format=dict(type="str", choices=["json", "text"], default="json"),
+            ),
+        ),
+        snapshot_retention_limit=dict(type="int"),
+        snapshot_window=dict(type="str"),
+        preferred_maintenance_window=dict(type="str"),
+        port=dict(type="int"),
+        apply_immediately=dict(type="bool", default=False),
+        final_snapshot_identifier=dict(type="str"),
+        wait=dict(type="bool", default=True),
+        wait_timeout=dict(type="int", default=1800),
+        tags=dict(type="dict", aliases=["resource_tags"]),
+        purge_tags=dict(type="bool", default=True),
+    )
+    module = DataServicesAWSModule(argument_spec=argument_spec, supports_check_mode=True)
+
+    problem = validate_replication_group_params(module.params)
+    if problem:
+        module.fail_json(msg=problem)
+
+    client = module.client("elasticache", retry_decorator=AWSRetry.jittered_backoff())
+    group_id = module.params["replication_group_id"]
+
+    def kms_client():
+        return module.client("kms", retry_decorator=AWSRetry.jittered_backoff())
+
+    try:
+        before = describe_replication_group_state(client, group_id)
+        if module.params["state"] == "absent":
+            changed, after = ensure_absent(module, client, before), None
+        else:
+            changed, after = ensure_present(module, client, kms_client, before)
+    except ReplacementRequired as e:
+        module.fail_json(msg=str(e))
+    except AnsibleElastiCacheError as e:
+        module.fail_json_aws_error(e)
+
+    result = {"changed": changed, "replication_group": after or {}}
+    if module._diff:
+        result["diff"] = {"before": diff_view(before), "after": diff_view(after)}
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()

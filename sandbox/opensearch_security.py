@@ -1,0 +1,343 @@
+"""A fake OpenSearch security plugin REST API over HTTPS, one per sandbox OpenSearch domain.
+
+It answers the parts of ``/_plugins/_security`` the collection uses (roles, role mappings, internal users,
+authinfo) and ``/`` with the shapes a real domain returns, so the security modules run unchanged
+against it. Authentication is HTTP basic against the internal user database, seeded with the master
+user as Amazon OpenSearch Service does (mapped to ``all_access`` and ``security_manager``).
+"""
+
+from __future__ import annotations
+
+import base64
+import copy
+import hashlib
+import hmac
+import json
+import os
+import re
+import ssl
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlparse
+
+from sandbox import tls
+from sandbox.state import state_dir
+
+KINDS = ("roles", "rolesmapping", "internalusers")
+_FLAGS = {"reserved": False, "hidden": False, "static": False}
+_ALLOWED_KEYS = {
+    "roles": {"cluster_permissions", "index_permissions", "tenant_permissions", "description"},
+    "rolesmapping": {"backend_roles", "and_backend_roles", "hosts", "users", "description"},
+    "internalusers": {"password", "hash", "backend_roles", "attributes", "opendistro_security_roles", "description"},
+}
+_INDEX_PERMISSION_KEYS = {"index_patterns", "allowed_actions", "dls", "fls", "masked_fields"}
+_NAME = re.compile(r"^[^/\s][^/]*$")
+_ADMIN_ROLES = ("all_access", "security_manager")
+
+
+def _builtin_roles() -> dict[str, dict[str, Any]]:
+    def role(cluster: list[str], index: list[dict[str, Any]], static: bool = False) -> dict[str, Any]:
+        return {"reserved": True, "hidden": False, "static": static, "cluster_permissions": cluster,
+                "index_permissions": index, "tenant_permissions": []}
+
+    every_index = {"index_patterns": ["*"], "dls": "", "fls": [], "masked_fields": []}
+    return {
+        "all_access": role(["*"], [{**every_index, "allowed_actions": ["*"]}], static=True)
+        | {"tenant_permissions": [{"tenant_patterns": ["*"], "allowed_actions": ["kibana_all_write"]}]},
+        "readall": role(["cluster_composite_ops_ro"], [{**every_index, "allowed_actions": ["read"]}]),
+        "readall_and_monitor": role(["cluster_monitor", "cluster_composite_ops_ro"],
+                                    [{**every_index, "allowed_actions": ["read", "indices_monitor"]}]),
+        "security_manager": role(["cluster:admin/opendistro_security/*", "restapi:admin/*"], []),
+        "opensearch_dashboards_user": role(["cluster_composite_ops"], []),
+        "kibana_server": role(["cluster_monitor", "cluster_composite_ops", "indices:admin/template*"],
+                              [{**every_index, "index_patterns": [".kibana", ".kibana_*"],
+                                "allowed_actions": ["indices_all"]}], static=True),
+    }
+
+
+def hash_password(password: str, salt: bytes | None = None) -> str:
+    salt = salt or os.urandom(16)
+    digest = hashlib.pbkdf2_hmac("sha256", password.encode(), salt, 10_000)
+    return f"pbkdf2_sha256${salt.hex()}${digest.hex()}"
+
+
+def check_password(password: str, stored: str) -> bool:
+    try:
+        _scheme, salt, _digest = stored.split("$")
+    except ValueError:
+        return False
+    return hmac.compare_digest(hash_password(password, bytes.fromhex(salt)), stored)
+
+
+class SecurityStore:
+    """The security index of one domain: roles, role mappings and internal users (with hashed passwords)."""
+
+    def __init__(self, master_user: str, master_password: str) -> None:
+        self.lock = threading.Lock()
+        self.data: dict[str, dict[str, dict[str, Any]]] = {
+            "roles": _builtin_roles(),
+            "rolesmapping": {
+                name: {**_FLAGS, "backend_roles": [], "and_backend_roles": [], "hosts": [], "users": [master_user]}
+                for name in _ADMIN_ROLES
+            },
+            "internalusers": {
+                master_user: {**_FLAGS, "hash": hash_password(master_password), "backend_roles": [],
+                              "attributes": {}, "opendistro_security_roles": []},
+            },
+        }
+
+    def authenticate(self, username: str, password: str) -> bool:
+        user = self.data["internalusers"].get(username)
+        return bool(user) and check_password(password, user["hash"])
+
+    def is_admin(self, username: str) -> bool:
+        return any(username in self.data["rolesmapping"].get(role, {}).get("users", []) for role in _ADMIN_ROLES)
+
+    def roles_of(self, username: str) -> list[str]:
+        user = self.data["internalusers"].get(username, {})
+        mapped = [name for name, mapping in self.data["rolesmapping"].items() if username in mapping.get("users", [])]
+        return sorted(set(mapped) | set(user.get("opendistro_security_roles", [])))
+
+    @staticmethod
+    def public(kind: str, entity: dict[str, Any]) -> dict[str, Any]:
+        shown = copy.deepcopy(entity)
+        if kind == "internalusers":
+            shown["hash"] = ""  # the real API blanks the hash too
+        return shown
+
+
+def _validate(kind: str, body: Any) -> str | None:
+    if not isinstance(body, dict):
+        return "Request body required for this action."
+    unknown = sorted(set(body) - _ALLOWED_KEYS[kind])
+    if unknown:
+        return f"Invalid configuration: unknown keys {', '.join(unknown)}"
+    for key, value in body.items():
+        if key in ("attributes",) and not isinstance(value, dict):
+            return f"Invalid configuration: {key} must be an object"
+        if key in ("password", "hash", "description") and not isinstance(value, str):
+            return f"Invalid configuration: {key} must be a string"
+        if key not in ("attributes", "password", "hash", "description", "index_permissions", "tenant_permissions") \
+                and not (isinstance(value, list) and all(isinstance(item, str) for item in value)):
+            return f"Invalid configuration: {key} must be an array of strings"
+    for entry in body.get("index_permissions", []):
+        if not isinstance(entry, dict) or set(entry) - _INDEX_PERMISSION_KEYS:
+            return "Invalid configuration: index_permissions entries take " + ", ".join(sorted(_INDEX_PERMISSION_KEYS))
+    for entry in body.get("tenant_permissions", []):
+        if not isinstance(entry, dict) or set(entry) - {"tenant_patterns", "allowed_actions"}:
+            return "Invalid configuration: tenant_permissions entries take tenant_patterns, allowed_actions"
+    return None
+
+
+def _stored(kind: str, body: dict[str, Any], existing: dict[str, Any] | None) -> dict[str, Any]:
+    """The entity as the plugin stores it: defaults filled in, password hashed."""
+    if kind == "roles":
+        return {**_FLAGS,
+                "cluster_permissions": list(body.get("cluster_permissions", [])),
+                "index_permissions": [{"index_patterns": e.get("index_patterns", []), "dls": e.get("dls", ""),
+                                       "fls": e.get("fls", []), "masked_fields": e.get("masked_fields", []),
+                                       "allowed_actions": e.get("allowed_actions", [])}
+                                      for e in body.get("index_permissions", [])],
+                "tenant_permissions": list(body.get("tenant_permissions", [])),
+                **({"description": body["description"]} if "description" in body else {})}
+    if kind == "rolesmapping":
+        return {**_FLAGS, **{key: list(body.get(key, [])) for key in ("backend_roles", "and_backend_roles", "hosts",
+                                                                       "users")},
+                **({"description": body["description"]} if "description" in body else {})}
+    if "password" in body:
+        password_hash = hash_password(body["password"])
+    else:
+        password_hash = body.get("hash") or (existing or {}).get("hash", "")
+    return {**_FLAGS, "hash": password_hash, "backend_roles": list(body.get("backend_roles", [])),
+            "attributes": {str(k): str(v) for k, v in body.get("attributes", {}).items()},
+            "opendistro_security_roles": list(body.get("opendistro_security_roles", [])),
+            **({"description": body["description"]} if "description" in body else {})}
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _HTTPServer
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+    def _reply(self, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
+        raw = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json; charset=UTF-8")
+        self.send_header("Content-Length", str(len(raw)))
+        for key, value in (headers or {}).items():
+            self.send_header(key, value)
+        self.end_headers()
+        self.wfile.write(raw)
+
+    def _user(self) -> str | None:
+        header = self.headers.get("Authorization", "")
+        if not header.startswith("Basic "):
+            return None
+        try:
+            username, _, password = base64.b64decode(header[6:]).decode().partition(":")
+        except ValueError:
+            return None
+        return username if self.server.store.authenticate(username, password) else None
+
+    def _handle(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length) if length else b""
+        path = urlparse(self.path).path.rstrip("/") or "/"
+        self.server.record(self.command, path)
+        user = self._user()
+        if user is None:
+            self._reply(401, {"status": "UNAUTHORIZED", "message": "Unauthorized"},
+                        {"WWW-Authenticate": 'Basic realm="OpenSearch Security"'})
+            return
+        store = self.server.store
+        if path == "/" and self.command in ("GET", "HEAD"):
+            self._reply(200, {"name": f"opensearch-{self.server.domain}", "cluster_name": f"123456789012:"
+                              f"{self.server.domain}", "version": {"distribution": "opensearch", "number": "2.13.0"},
+                              "tagline": "The OpenSearch Project: https://opensearch.org/"})
+            return
+        if path == "/_plugins/_security/authinfo":
+            self._reply(200, {"user": f"User [name={user}]", "user_name": user, "backend_roles": [],
+                              "roles": store.roles_of(user), "tenants": {user: True}, "custom_attribute_names": []})
+            return
+        match = re.fullmatch(r"/_plugins/_security/api/(roles|rolesmapping|internalusers)(?:/([^/]+))?", path)
+        if not match:
+            self._reply(404, {"error": {"type": "invalid_index_name_exception", "reason": f"no handler for {path}"},
+                              "status": 404})
+            return
+        if not store.is_admin(user):
+            self._reply(403, {"status": "FORBIDDEN", "message": f"No permission to access REST API: User {user} "
+                              "with roles " + str(store.roles_of(user)) + " does not have any access to endpoint "
+                              + match.group(1).upper()})
+            return
+        kind, name = match.group(1), unquote(match.group(2)) if match.group(2) else None
+        with store.lock:
+            self._api(store, kind, name, raw)
+        self.server.save()
+
+    def _api(self, store: SecurityStore, kind: str, name: str | None, raw: bytes) -> None:
+        entities = store.data[kind]
+        method = self.command
+        if method == "GET":
+            if name is None:
+                self._reply(200, {key: store.public(kind, value) for key, value in entities.items()
+                                  if not value.get("hidden")})
+            elif name in entities and not entities[name].get("hidden"):
+                self._reply(200, {name: store.public(kind, entities[name])})
+            else:
+                self._reply(404, {"status": "NOT_FOUND", "message": f"Resource '{name}' not found."})
+            return
+        if name is None:
+            self._reply(405, {"error": f"Method {method} not allowed on the collection", "status": 405})
+            return
+        if not _NAME.match(name):
+            self._reply(400, {"status": "BAD_REQUEST", "message": f"Invalid name '{name}'."})
+            return
+        existing = entities.get(name)
+        if existing is not None and (existing.get("reserved") or existing.get("static") or existing.get("hidden")):
+            self._reply(403, {"status": "FORBIDDEN", "message": f"Resource '{name}' is reserved."})
+            return
+        if method == "DELETE":
+            if existing is None:
+                self._reply(404, {"status": "NOT_FOUND", "message": f"Resource '{name}' not found."})
+                return
+            del entities[name]
+            self._reply(200, {"status": "OK", "message": f"'{name}' deleted."})
+            return
+        if method != "PUT":
+            self._reply(405, {"error": f"Method {method} not allowed", "status": 405})
+            return
+        try:
+            body = json.loads(raw or b"null")
+        except ValueError:
+            self._reply(400, {"status": "BAD_REQUEST", "message": "Unable to parse content"})
+            return
+        problem = _validate(kind, body)
+        if problem is None and kind == "internalusers" and existing is None and not (body.get("password")
+                                                                                      or body.get("hash")):
+            problem = "Please specify either 'hash' or 'password' when creating a new internal user."
+        if problem is None and kind == "rolesmapping" and name not in store.data["roles"]:
+            problem = f"role '{name}' is not available for role-mapping."
+        if problem:
+            self._reply(400, {"status": "BAD_REQUEST", "message": problem})
+            return
+        entities[name] = _stored(kind, body, existing)
+        if existing is None:
+            self._reply(201, {"status": "CREATED", "message": f"'{name}' created."})
+        else:
+            self._reply(200, {"status": "OK", "message": f"'{name}' updated."})
+
+    do_GET = do_PUT = do_DELETE = do_HEAD = do_POST = do_PATCH = _handle
+
+
+class _HTTPServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, domain: str, port: int, store: SecurityStore) -> None:
+        super().__init__(("127.0.0.1", port), _Handler)
+        self.domain = domain
+        self.store = store
+        self.calls: list[tuple[str, str]] = []
+        self._calls_lock = threading.Lock()
+
+    def record(self, method: str, path: str) -> None:
+        with self._calls_lock:
+            self.calls.append((method, path))
+
+    def save(self) -> None:
+        """Keeps the security index in the sandbox state, so a restarted sandbox finds its domains as left."""
+        path = _state_file(self.domain)
+        with self.store.lock:
+            path.write_text(json.dumps(self.store.data))
+        path.chmod(0o600)
+
+
+def _state_file(domain: str) -> Path:
+    directory = state_dir() / "opensearch"
+    directory.mkdir(parents=True, exist_ok=True)
+    return directory / f"{domain}-security.json"
+
+
+class Server:
+    """A running fake security API for one domain: ``.port``, ``.calls`` (method, path) and ``.stop()``."""
+
+    def __init__(self, domain: str, port: int, master_user: str, master_password: str) -> None:
+        store = SecurityStore(master_user, master_password)
+        saved = _state_file(domain)
+        if saved.exists():
+            store.data = json.loads(saved.read_text())
+        self.domain = domain
+        self._httpd = _HTTPServer(domain, port, store)
+        cert, key = tls.server_certificate(f"opensearch-{domain}")
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.minimum_version = ssl.TLSVersion.TLSv1_2
+        context.load_cert_chain(str(cert), str(key))
+        self._httpd.socket = context.wrap_socket(self._httpd.socket, server_side=True)
+        self.port: int = self._httpd.server_address[1]
+        self._thread = threading.Thread(target=self._httpd.serve_forever, name=f"opensearch-{domain}", daemon=True)
+        self._thread.start()
+
+    @property
+    def endpoint(self) -> str:
+        return f"https://localhost:{self.port}"
+
+    @property
+    def calls(self) -> list[tuple[str, str]]:
+        return list(self._httpd.calls)
+
+    @property
+    def store(self) -> SecurityStore:
+        return self._httpd.store
+
+    def stop(self) -> None:
+        self._httpd.shutdown()
+        self._httpd.server_close()
+        self._thread.join(timeout=5)
+
+
+def start(domain: str, port: int, master_user: str, master_password: str) -> Server:
+    """Serve the security API of ``domain`` on 127.0.0.1:``port`` (0 picks a free port) until ``.stop()``."""
+    return Server(domain, port, master_user, master_password)
