@@ -16,38 +16,6 @@ description:
 author:
   - Open edX data services maintainers (@openedx)
 options:
-  endpoint:
-    description:
-      - HTTPS URL of the OpenSearch domain, for example C(https://vpc-openedx-prod-abc.us-east-1.es.amazonaws.com).
-      - Without a path; a custom endpoint works too.
-    type: str
-    required: true
-  auth:
-    description:
-      - How to authenticate to the domain's security API.
-      - C(basic) uses the master user of the internal user database (I(master_username), I(master_password)).
-      - C(sigv4) signs requests for the C(es) service with AWS credentials (the standard AWS options), for
-        domains whose master user is an IAM role.
-    type: str
-    choices: [basic, sigv4]
-    default: basic
-  master_username:
-    description:
-      - Master user name. Required with I(auth=basic).
-    type: str
-  master_password:
-    description:
-      - Master user password. Required with I(auth=basic).
-    type: str
-  ca_bundle:
-    description:
-      - CA certificate bundle to verify the domain's TLS certificate with, instead of the system's.
-    type: path
-  timeout:
-    description:
-      - Seconds to wait for each HTTP request.
-    type: int
-    default: 30
   resources:
     description:
       - Which kinds of entity to read.
@@ -67,6 +35,7 @@ options:
     type: bool
     default: true
 extends_documentation_fragment:
+  - openedx.data_services.opensearch_security
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
