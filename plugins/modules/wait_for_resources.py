@@ -133,7 +133,7 @@ resources:
       sample: arn:aws:rds:us-east-1:123456789012:cluster:openedx-prod-docdb
     endpoint:
       description:
-        - The address clients connect to: the instance or cluster (writer) endpoint, the replication group's
+        - The address clients connect to, that is the instance or cluster (writer) endpoint, the replication group's
           primary endpoint, the domain's VPC endpoint. Empty until AWS reports it.
       type: str
       sample: openedx-prod-docdb.cluster-c1a2b3.us-east-1.docdb.amazonaws.com
