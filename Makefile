@@ -1,6 +1,7 @@
 # openedx.data_services — set-up, local run and tests.
 #   make local   set up everything, start the sandbox, provision inventories/local
 #   make test    everything CI runs (.ci/run calls it)
+#   make bench   the performance table: parallel provisioning against a serial baseline and the floor
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -11,7 +12,7 @@ ENV ?= local
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: help local venv system-deps sandbox-up sandbox-down test lint unit integration sanity galaxy-importer build clean
+.PHONY: help local bench venv system-deps sandbox-up sandbox-down test lint unit integration sanity galaxy-importer build clean
 
 help:
 	@grep -E '^#   make' Makefile | sed 's/^#   //'
@@ -49,6 +50,10 @@ local: sandbox-up
 	@echo "Artifacts: $(CURDIR)/artifacts/local/ (connections.yml)"
 
 test: lint unit integration
+
+# On a sandbox of its own at SANDBOX_TIME_SCALE=5 (about 10 minutes); see bench/__main__.py.
+bench: venv system-deps
+	$(BIN)/python -m bench
 
 lint: venv
 	$(BIN)/ruff check .
