@@ -9,7 +9,7 @@ short_description: Manage Amazon OpenSearch Service domains
 version_added: 0.1.0
 description:
   - Create, update and delete an Amazon OpenSearch Service domain, idempotently.
-  - Written because M(community.aws.opensearch) (community.aws 10) cannot be run twice without a change: it
+  - Written because M(community.aws.opensearch) (community.aws 10) cannot be run twice without a change; it
     compares the access policy the wrong way round (an unchanged policy is always re-sent, a changed one is never
     applied) and re-sends the master user password on every run. It also has no log publishing, gp3 throughput,
     off-peak window or diff support. See C(docs/opensearch.md) in the collection.
@@ -448,7 +448,7 @@ def _policy_param(value):
 
 def cluster_config(values):
     """ClusterConfig from option values (None: left out)."""
-    config = {field: values[option] for option, field in _CLUSTER_FIELDS if values.get(option) is not None}
+    config = {pair[1]: values[pair[0]] for pair in _CLUSTER_FIELDS if values.get(pair[0]) is not None}
     if values.get("zone_awareness") and values.get("availability_zone_count"):
         config["ZoneAwarenessConfig"] = {"AvailabilityZoneCount": values["availability_zone_count"]}
     if not values.get("dedicated_master"):
@@ -458,7 +458,7 @@ def cluster_config(values):
 
 
 def ebs_options(values):
-    config = {field: values[option] for option, field in _EBS_FIELDS if values.get(option) is not None}
+    config = {pair[1]: values[pair[0]] for pair in _EBS_FIELDS if values.get(pair[0]) is not None}
     return dict(config, EBSEnabled=True) if config else {}
 
 
@@ -580,15 +580,16 @@ def check_immutable(params, current, kms_client_factory):
 def plan_update(params, current):
     """(UpdateDomainConfig sections, the same changes in option names) for an existing domain."""
     request, after = {}, {}
-    options = [o for o, _ in _CLUSTER_FIELDS] + ["availability_zone_count"]
+    options = [pair[0] for pair in _CLUSTER_FIELDS] + ["availability_zone_count"]
     cluster_changes = {o: params[o] for o in options if params[o] is not None and params[o] != current[o]}
     if cluster_changes:
         merged = dict({o: current[o] for o in options}, **cluster_changes)
         request["ClusterConfig"] = cluster_config(merged)
         after.update(cluster_changes)
-    ebs_changes = {o: params[o] for o, _ in _EBS_FIELDS if params[o] is not None and params[o] != current[o]}
+    ebs_options_names = [pair[0] for pair in _EBS_FIELDS]
+    ebs_changes = {o: params[o] for o in ebs_options_names if params[o] is not None and params[o] != current[o]}
     if ebs_changes:
-        request["EBSOptions"] = ebs_options(dict({o: current[o] for o, _ in _EBS_FIELDS}, **ebs_changes))
+        request["EBSOptions"] = ebs_options(dict({o: current[o] for o in ebs_options_names}, **ebs_changes))
         after.update(ebs_changes)
     vpc = {}
     if params["subnet_ids"] and sorted(set(params["subnet_ids"])) != current["subnet_ids"]:
@@ -601,8 +602,9 @@ def plan_update(params, current):
     if vpc:
         request["VPCOptions"] = vpc
     if params["encryption_at_rest"] and not current["encryption_at_rest"]:
-        request["EncryptionAtRestOptions"] = {"Enabled": True, **({"KmsKeyId": params["kms_key_id"]}
-                                                                   if params["kms_key_id"] else {})}
+        request["EncryptionAtRestOptions"] = {"Enabled": True}
+        if params["kms_key_id"]:
+            request["EncryptionAtRestOptions"]["KmsKeyId"] = params["kms_key_id"]
         after["encryption_at_rest"] = True
     if params["node_to_node_encryption"] and not current["node_to_node_encryption"]:
         request["NodeToNodeEncryptionOptions"] = {"Enabled": True}

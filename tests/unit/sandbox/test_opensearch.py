@@ -28,7 +28,7 @@ from sandbox.dataplane import port_open
 from sandbox.patches import opensearch
 
 PASSWORD = "Sandbox-Master-1!"
-SUBNETS = [s for s, _, _ in seed.SUBNETS]
+SUBNETS = [subnet[0] for subnet in seed.SUBNETS]
 PLATFORM_SG = seed.SECURITY_GROUPS[0][0]
 
 

@@ -25,7 +25,7 @@ from sandbox.patches import opensearch as opensearch_patch
 
 PASSWORD = "Sandbox-Master-1!"
 NEW_PASSWORD = "Rotated-Master-2?"
-SUBNETS = [s for s, _, _ in seed.SUBNETS]
+SUBNETS = [subnet[0] for subnet in seed.SUBNETS]
 PLATFORM_SG = seed.SECURITY_GROUPS[0][0]
 LOG_GROUP = "/aws/opensearch/edx-search/application"
 LOG_GROUP_ARN = f"arn:aws:logs:{REGION}:123456789012:log-group:{LOG_GROUP}"
