@@ -1,7 +1,7 @@
 """``python -m sandbox up|down|status|calls|reset|faults``: run and inspect the local AWS sandbox.
 
 ``up`` starts the server detached (log ``.sandbox/server.log``, pid ``.sandbox/server.pid``) and returns
-once it answers; ``down`` stops it and its MariaDB/Redis servers and removes their data.
+once it answers; ``down`` stops it and its MariaDB/Redis/OpenSearch servers and removes their data.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from sandbox import state
 REPO_ROOT = Path(__file__).resolve().parent.parent
 START_TIMEOUT = 60.0
 STOP_TIMEOUT = 30.0
-DATAPLANE_DIRS = ("mariadb", "redis")
+DATAPLANE_DIRS = ("mariadb", "redis", "opensearch")
 DATAPLANE_BINARIES = ("mariadbd", "redis-server")
 
 

@@ -25,6 +25,8 @@ MINUTES = {
     "opensearch_dedicated_masters": 5,
     "elasticache_replication_group": 10,
     "modify": 10,
+    # A change AWS applies in place (access policy, log publishing, master user): no blue/green deployment.
+    "modify_dynamic": 1,
     "snapshot": 3,
     "delete": 5,
 }

@@ -332,6 +332,13 @@ class Server:
     def store(self) -> SecurityStore:
         return self._httpd.store
 
+    def save(self) -> None:
+        """Write the security index to the sandbox state now (after a change made through ``store``)."""
+        self._httpd.save()
+
+    def alive(self) -> bool:
+        return self._thread.is_alive()
+
     def stop(self) -> None:
         self._httpd.shutdown()
         self._httpd.server_close()

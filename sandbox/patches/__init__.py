@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import importlib
 
-PATCHES = ("ec2", "rds", "docdb", "elasticache")
+PATCHES = ("ec2", "rds", "docdb", "elasticache", "opensearch")
 
 
 def apply_all() -> list[str]:
