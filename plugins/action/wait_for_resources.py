@@ -63,6 +63,7 @@ class ActionModule(ActionBase):
 
         try:
             while True:
+                polled_at = time.monotonic()
                 poll = self._execute_module(
                     module_name=self._task.resolved_action or "openedx.data_services.wait_for_resources",
                     module_args=module_args,
@@ -98,6 +99,7 @@ class ActionModule(ActionBase):
                         ),
                     )
                     return result
-                time.sleep(max(delay, 1))
+                # One poll every `delay` seconds, however long a poll takes.
+                time.sleep(max(delay - (time.monotonic() - polled_at), 0.1))
         finally:
             self._remove_tmp_path(self._connection._shell.tmpdir)
