@@ -47,21 +47,18 @@ def create_mysql() -> None:
 
 def test_available_resources_are_returned_with_their_endpoints(aws: pytest.MonkeyPatch) -> None:
     create_docdb()
-    boto3.client("opensearch", region_name=REGION).create_domain(
-        DomainName="edx-search", EngineVersion="OpenSearch_2.11",
-        VPCOptions={"SubnetIds": ["subnet-1"], "SecurityGroupIds": ["sg-1"]})
+    create_mysql()
     with record_calls() as calls:
         done = run_module(wait_for_resources.main, {"resources": [
-            {"kind": "docdb_cluster", "name": "edx-docdb"}, {"kind": "opensearch_domain", "name": "edx-search"}]})
+            {"kind": "docdb_cluster", "name": "edx-docdb"}, {"kind": "rds_instance", "name": "edx-mysql"}]})
     assert not done.failed, done.result
-    docdb, search = done.result["resources"]
+    docdb, mysql = done.result["resources"]
     assert docdb["ready"] is True and docdb["status"] == "available"
     assert docdb["endpoint"].startswith("edx-docdb.cluster-")
     assert docdb["reader_endpoint"].startswith("edx-docdb.cluster-ro-")
     assert docdb["port"] == 27017
     assert [i["db_instance_identifier"] for i in docdb["description"]["instances"]] == ["edx-docdb-1", "edx-docdb-2"]
-    assert search["ready"] is True and search["endpoint"] == "edx-search.us-east-1.es.amazonaws.com"
-    assert search["port"] == 443 and search["arn"].endswith(":domain/edx-search")
+    assert mysql["ready"] is True and mysql["endpoint"] and mysql["arn"].endswith(":db:edx-mysql")
     assert calls.mutating == []
 
 
