@@ -97,12 +97,12 @@ def check_redis(connection: dict[str, Any], token: str) -> dict[str, str]:
         reason = _refused(host, port, attempt_token, attempt_ca)
         if reason is None:
             raise RedisCheckError(f"{name.replace('_', ' ')}: the server accepted the client")
-        outcome[name] = f"refused ({reason.split(':')[0]})"
+        outcome[name] = f"refused ({reason.split(':', maxsplit=1)[0]})"
     return outcome
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
     parser.add_argument("connections", type=Path, help="connections.yml, or a YAML/JSON file holding the redis dict")
     parser.add_argument("--endpoint-url", help="AWS endpoint (the sandbox); default: AWS")
     parser.add_argument("--region", default="us-east-1")

@@ -219,14 +219,14 @@ def test_action_is_silent_when_everything_is_ready_at_once() -> None:
 
 
 def test_action_times_out() -> None:
-    result, _, _ = run_action([{"resources": [poll("creating", False)]}] * 10, {"delay": 10, "timeout": 25})
+    result, _lines, _sent = run_action([{"resources": [poll("creating", False)]}] * 10, {"delay": 10, "timeout": 25})
     assert result["failed"] is True
     assert "Timed out after 20s (timeout 25s)" in result["msg"] and "edx-search (creating)" in result["msg"]
 
 
 def test_action_passes_module_failures_and_check_mode_through() -> None:
     failure = {"failed": True, "msg": "rds_instance x is absent and will not become available by waiting"}
-    result, _, sent = run_action([failure])
+    result, _lines, sent = run_action([failure])
     assert result["failed"] is True and "absent" in result["msg"] and len(sent) == 1
     result, lines, sent = run_action([{"resources": [poll("creating", False)]}], check_mode=True)
     assert not result.get("failed") and len(sent) == 1 and lines == []
