@@ -16,13 +16,20 @@ from ansible_collections.openedx.data_services.plugins.module_utils import resou
 from ansible_collections.openedx.data_services.plugins.modules import wait_for_resources
 from conftest_docdb import REGION, record_calls, run_module, subnet_group
 
+from sandbox.dataplane import mariadb
+
 PASSWORD = "Wait-pass-12345"
 
 
 @pytest.fixture
 def aws(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[pytest.MonkeyPatch]:
-    with conftest_docdb.moto_docdb(tmp_path, monkeypatch):
-        yield monkeypatch
+    try:
+        with conftest_docdb.moto_docdb(tmp_path, monkeypatch):
+            yield monkeypatch
+    finally:
+        # An RDS MySQL instance comes with a real MariaDB server: stop every one this test started.
+        mariadb.stop_all(delete_data=True)
+        assert mariadb.servers() == []
 
 
 def docdb_client() -> Any:
