@@ -8,7 +8,8 @@ token from Secrets Manager by its ``secret_arn``, then:
 - expects a TLS connection without the token to be refused (``NOAUTH``) and one with a wrong token too;
 - expects a plaintext connection, even with the right token, to fail.
 
-Used by ``test_redis_connection.py`` and runnable on its own against any environment::
+Run by the molecule scenario's verify (``molecule/default/verify.yml``), and runnable on its own against any
+environment::
 
     python tests/integration/redis_check.py artifacts/local/connections.yml --endpoint-url http://127.0.0.1:4566
 

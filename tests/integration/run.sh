@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# The integration suite: the molecule scenario (converge, idempotence, check mode, real TLS logins), then the
-# pytest suite (bad-input matrix, -vvvv leak scan, throttled converge), all on a sandbox started afresh.
+# The integration suite: the molecule scenario (converge, idempotence, check mode on every service, real TLS logins
+# to MySQL and Redis, the OpenSearch app user over HTTPS, connections.yml), then the pytest suite (bad-input matrix,
+# -vvvv leak scan, throttled converge, drift repair, --limit, interrupted run on a timed sandbox of its own), all on
+# a sandbox started afresh.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"

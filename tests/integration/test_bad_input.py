@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from conftest import ledger, recap, run_playbook, sandbox
 
@@ -50,15 +52,56 @@ CASES = {
     "reserved master user name": ({"rds_mysql_master_username": "rdsadmin"}, "rds_mysql_master_username"),
     "user granted a database that is not created": (
         {"rds_mysql_users": [{"name": "openedx", "databases": ["missing"]}]}, "rds_mysql_users"),
+    # DocumentDB
+    "DocumentDB instance class without db. prefix": ({"documentdb_instance_class": "r6g.large"},
+                                                     "documentdb_instance_class"),
+    "DocumentDB instance count above 16": ({"documentdb_instance_count": 17}, "documentdb_instance_count"),
+    "DocumentDB without backups": ({"documentdb_backup_retention_days": 0}, "documentdb_backup_retention_days"),
+    "DocumentDB engine version not pinned": ({"documentdb_engine_version": "5.0"}, "documentdb_engine_version"),
+    "DocumentDB TLS turned off in the parameters": (
+        {"documentdb_parameters": {"tls": "disabled", "audit_logs": "enabled", "profiler": "enabled"}},
+        "documentdb_parameters"),
+    "DocumentDB master password with an at sign": (
+        {"documentdb_master_password": "Docdb@Password-2024-long"}, "documentdb_master_password"),
+    # OpenSearch
+    "OpenSearch instance type without .search": ({"opensearch_instance_type": "r6g.large"},
+                                                 "opensearch_instance_type"),
+    "OpenSearch burstable instance type in prod": ({"opensearch_instance_type": "t3.medium.search"},
+                                                   "opensearch_instance_type"),
+    "OpenSearch with 4 dedicated masters": ({"opensearch_dedicated_master_count": 4},
+                                            "opensearch_dedicated_master_count"),
+    "OpenSearch zone awareness over too few subnets": (
+        {"opensearch_subnet_ids": ["subnet-0d5a0000000000a01", "subnet-0d5a0000000000a02"]}, "opensearch_subnet_ids"),
+    "OpenSearch malformed IAM master ARN": ({"opensearch_master_user_arn": "arn:aws:iam::123:role/search-admin"},
+                                            "opensearch_master_user_arn"),
+    "OpenSearch Elasticsearch engine": ({"opensearch_engine_version": "Elasticsearch_7.10"},
+                                        "opensearch_engine_version"),
+    "OpenSearch TLS 1.0 policy": ({"opensearch_tls_security_policy": "Policy-Min-TLS-1-0-2019-07"},
+                                  "opensearch_tls_security_policy"),
+    "OpenSearch access policy open to everyone": ({"opensearch_access_principals": ["*"]},
+                                                  "opensearch_access_principals"),
+    # Redis
+    "Redis node type without cache. prefix": ({"redis_node_type": "r7g.large"}, "redis_node_type"),
+    "Redis with 7 nodes": ({"redis_num_cache_clusters": 7}, "redis_num_cache_clusters"),
+    "Redis snapshot retention above 35": ({"redis_snapshot_retention_days": 36}, "redis_snapshot_retention_days"),
+    "Redis without snapshots in prod": ({"redis_snapshot_retention_days": 0}, "redis_snapshot_retention_days"),
+    "Redis 6 engine": ({"redis_engine_version": "6.2"}, "redis_engine_version"),
+    "Redis AUTH token with an at sign": ({"redis_auth_token": "Token@With-At-Sign-2024"}, "redis_auth_token"),
+    "Redis automatic failover on a single node": (
+        {"redis_num_cache_clusters": 1, "redis_automatic_failover": True, "redis_multi_az": False},
+        "redis_automatic_failover"),
+    "Redis unknown eviction policy": ({"redis_parameters": {"maxmemory-policy": "lru"}}, "redis_parameters"),
 }
 
 
-# A service's own settings are validated on its host; the environment-wide ones once, on the first host.
+# A service's own settings are validated on its host; the environment-wide ones (data_services_*, kms_*,
+# network_*) once, on the first host of the inventory.
 HOSTS = {"rds_mysql_": "mysql", "documentdb_": "documentdb", "opensearch_": "opensearch", "redis_": "redis"}
+FIRST_HOST = "opensearch"
 
 
 def failing_host(variable: str) -> str:
-    return next((host for prefix, host in HOSTS.items() if variable.startswith(prefix)), "mysql")
+    return next((host for prefix, host in HOSTS.items() if variable.startswith(prefix)), FIRST_HOST)
 
 
 @pytest.mark.parametrize("extra_vars, variable", CASES.values(), ids=CASES.keys())
@@ -70,7 +113,11 @@ def test_bad_input_fails_before_any_change(extra_vars, variable):
     assert result.returncode != 0, result.stdout[-2000:]
     host = failing_host(variable)
     assert recap(result.stdout, host)["failed"] == 1
-    failure = result.stdout[result.stdout.index(f"fatal: [{host}]"):]
+    # The host's first failure, up to the next task: the message of the check that refused the input.
+    # (A check over a loop reports "failed: [host] (item=...)".)
+    first = re.search(rf"^(fatal|failed): \[{host}\]", result.stdout, re.MULTILINE)
+    assert first, result.stdout[-2000:]
+    failure = re.split(r"\n(?:TASK|PLAY) \[", result.stdout[first.start():])[0]
     assert variable in failure, failure[:2000]
     assert any(word in failure for word in ("must", "one of", "should be")), failure[:2000]
     calls = ledger()

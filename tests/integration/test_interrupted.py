@@ -29,6 +29,7 @@ SANDBOX_ENV = {
     "SANDBOX_TIME_SCALE": "2",
 }
 ENVIRONMENT = "interrupted"
+HOSTS = ("opensearch", "documentdb", "mysql", "redis")
 # One creation request per service: when all have been made, the run is mid-provision.
 CREATIONS = ("rds:CreateDBInstance", "rds:CreateDBCluster", "es:CreateDomain", "elasticache:CreateReplicationGroup")
 
@@ -82,19 +83,26 @@ def test_killed_provision_converges_without_duplicates(timed_sandbox: dict) -> N
     extra = timed_sandbox
     command = [ANSIBLE_PLAYBOOK, "playbooks/data-services.yml", "-i", "inventories/local", "-e", json.dumps(extra)]
     environment = dict(os.environ, ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"), ANSIBLE_NOCOLOR="1")
+    connections_file = ROOT / "artifacts" / ENVIRONMENT / "connections.yml"
+    connections_file.unlink(missing_ok=True)
     with open(ROOT / ".sandbox" / "interrupted" / "killed-run.log", "w") as log:
         run = subprocess.Popen(command, cwd=ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT,
                                start_new_session=True)
-        deadline = time.monotonic() + 300
-        while time.monotonic() < deadline and run.poll() is None:
-            if all(action in _ledger()["mutating"] for action in CREATIONS):
-                break
-            time.sleep(0.5)
-        assert run.poll() is None, "the playbook ended before every creation was requested"
-        os.killpg(run.pid, signal.SIGKILL)
-        run.wait(timeout=30)
+        try:
+            deadline = time.monotonic() + 300
+            while time.monotonic() < deadline and run.poll() is None:
+                if all(action in _ledger()["mutating"] for action in CREATIONS):
+                    break
+                time.sleep(0.5)
+            assert run.poll() is None, "the playbook ended before every creation was requested"
+        finally:
+            # The playbook and every module process it started, whatever happened above.
+            if run.poll() is None:
+                os.killpg(run.pid, signal.SIGKILL)
+            run.wait(timeout=30)
 
     # Killed mid-provision: something is still being created, and connections.yml was never written.
+    assert not connections_file.exists()
     still_creating = [i["DBInstanceStatus"] for i in _aws("rds").describe_db_instances()["DBInstances"]]
     domains = _aws("opensearch").list_domain_names()["DomainNames"]
     assert "creating" in still_creating or any(
@@ -102,7 +110,8 @@ def test_killed_provision_converges_without_duplicates(timed_sandbox: dict) -> N
     before = _counts()
 
     rerun = run_playbook(extra_vars=extra, timeout=900)
-    assert recap(rerun.stdout, "mysql")["failed"] == 0, rerun.stdout[-4000:]
+    for host in HOSTS:
+        assert recap(rerun.stdout, host)["failed"] == 0, rerun.stdout[-4000:]
     after = _counts()
     assert after == {
         "mysql_instances": 1,
@@ -116,9 +125,10 @@ def test_killed_provision_converges_without_duplicates(timed_sandbox: dict) -> N
     # Secrets created before the kill were kept (the passwords the resources were created with), none added twice.
     assert set(before["secrets"]) <= set(after["secrets"])
     assert len(after["secrets"]) == len(set(after["secrets"]))
-    connections = yaml.safe_load((ROOT / "artifacts" / ENVIRONMENT / "connections.yml").read_text())
-    assert set(connections["services"]) == {"mysql", "documentdb", "opensearch", "redis"}
+    connections = yaml.safe_load(connections_file.read_text())
+    assert set(connections["services"]) == set(HOSTS)
 
     again = run_playbook(extra_vars=extra, timeout=900)
-    for host in ("mysql", "documentdb", "opensearch", "redis"):
+    for host in HOSTS:
         assert recap(again.stdout, host)["changed"] == 0, again.stdout[-4000:]
+        assert recap(again.stdout, host)["failed"] == 0, again.stdout[-4000:]
