@@ -43,7 +43,7 @@ def test_limit_provisions_only_the_named_service_and_keeps_the_others():
         f"the {ENVIRONMENT} environment already exists: this test needs a fresh sandbox (python -m sandbox down)")
     shutil.rmtree(CONNECTIONS.parent, ignore_errors=True)
 
-    _, mutating = _limited_run("redis")
+    mutating = _limited_run("redis")[1]
     assert CREATIONS["redis"] in mutating, mutating
     assert not {CREATIONS["mysql"], CREATIONS["documentdb"], CREATIONS["opensearch"]} & set(mutating), mutating
     assert set(FOUNDATION) <= set(mutating), mutating  # the shared foundation comes with the first service
@@ -52,7 +52,7 @@ def test_limit_provisions_only_the_named_service_and_keeps_the_others():
     assert mutating["secretsmanager:CreateSecret"] == 1, mutating  # the AUTH token only
     assert _services() == {"redis"}
 
-    _, mutating = _limited_run("mysql")
+    mutating = _limited_run("mysql")[1]
     assert CREATIONS["mysql"] in mutating, mutating
     assert not {CREATIONS["redis"], CREATIONS["documentdb"], CREATIONS["opensearch"]} & set(mutating), mutating
     assert not {"kms:CreateKey", "ec2:CreateSecurityGroup"} & set(mutating), mutating  # the foundation is reused
