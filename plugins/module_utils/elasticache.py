@@ -15,9 +15,9 @@ from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import (
     ansible_dict_to_boto3_tag_list,
     boto3_tag_list_to_ansible_dict,
-    compare_aws_tags,
 )
 from ansible_collections.amazon.aws.plugins.module_utils.waiter import BaseWaiterFactory, custom_waiter_config
+from ansible_collections.openedx.data_services.plugins.module_utils.common import sync_tags
 
 # Seconds between two DescribeReplicationGroups polls while waiting.
 WAITER_DELAY = 15
@@ -166,18 +166,12 @@ def list_tags(client, arn: str) -> dict[str, str]:
 @ElastiCacheErrorHandler.common_error_handler("update tags")
 def update_tags(client, arn: str, current: dict[str, str], desired: dict[str, str] | None, purge: bool,
                 check_mode: bool) -> bool:
-    if desired is None:
-        return False
-    to_set, to_remove = compare_aws_tags(current, desired, purge)
-    if not to_set and not to_remove:
-        return False
-    if check_mode:
-        return True
-    if to_remove:
-        client.remove_tags_from_resource(ResourceName=arn, TagKeys=to_remove, aws_retry=True)
-    if to_set:
-        client.add_tags_to_resource(ResourceName=arn, Tags=ansible_dict_to_boto3_tag_list(to_set), aws_retry=True)
-    return True
+    return sync_tags(
+        current, desired, purge, check_mode,
+        add=lambda tags: client.add_tags_to_resource(ResourceName=arn, Tags=ansible_dict_to_boto3_tag_list(tags),
+                                                     aws_retry=True),
+        remove=lambda keys: client.remove_tags_from_resource(ResourceName=arn, TagKeys=keys, aws_retry=True),
+    )
 
 
 @ElastiCacheErrorHandler.common_error_handler("create replication group")
