@@ -12,7 +12,7 @@ ENV ?= local
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: help local bench venv system-deps sandbox-up sandbox-down test lint unit integration sanity galaxy-importer build clean
+.PHONY: help local bench venv system-deps sandbox-up sandbox-down test lint unit component system sanity galaxy-importer build clean
 
 help:
 	@grep -E '^#   make' Makefile | sed 's/^#   //'
@@ -49,7 +49,7 @@ local: sandbox-up
 	$(BIN)/ansible-playbook playbooks/data-services.yml -i inventories/local
 	@echo "Artifacts: $(CURDIR)/artifacts/local/ (connections.yml)"
 
-test: lint unit integration
+test: lint unit component system
 
 # On a sandbox of its own at SANDBOX_TIME_SCALE=5 (about 10 minutes); see bench/__main__.py.
 bench: venv system-deps
@@ -61,11 +61,17 @@ lint: venv
 	$(BIN)/ansible-lint --profile production
 	$(MAKE) sanity galaxy-importer
 
-unit: venv system-deps
+# Pure code, mirroring plugins/.
+unit: venv
 	$(BIN)/pytest tests/unit
 
-integration: venv system-deps
-	bash tests/integration/run.sh
+# Modules and the sandbox against moto in-process, with the sandbox's real servers where a test needs one.
+component: venv system-deps
+	$(BIN)/pytest tests/component
+
+# The playbooks against the sandbox: the Molecule scenario, then pytest.
+system: venv system-deps
+	bash tests/system/run.sh
 
 build: venv
 	rm -f openedx-data_services-*.tar.gz

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The integration suite: the molecule scenario (converge, idempotence, check mode on every service, real TLS logins
+# The system suite: the molecule scenario (converge, idempotence, check mode on every service, real TLS logins
 # to MySQL and Redis, the OpenSearch app user over HTTPS, connections.yml), then the pytest suite (bad-input matrix,
 # -vvvv leak scan, throttled converge, drift repair, --limit, interrupted run on a timed sandbox of its own), all on
 # a sandbox started afresh.
@@ -11,5 +11,5 @@ export PATH="$bin:$PATH"
 trap '"$bin/python" -m sandbox down >/dev/null 2>&1 || true' EXIT
 rm -rf artifacts
 "$bin/python" -m sandbox down >/dev/null 2>&1 || true  # molecule starts its own; pytest starts one after it
-"$bin/molecule" test --scenario-name default
-"$bin/pytest" -p no:cacheprovider tests/integration "$@"
+"$bin/molecule" test --scenario-name provision
+"$bin/pytest" -p no:cacheprovider tests/system "$@"

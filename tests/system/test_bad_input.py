@@ -1,11 +1,17 @@
-"""Bad input fails before any mutating AWS call, with a message naming the variable and what is allowed."""
+"""Bad input fails before any mutating AWS call, with a message naming the variable and what is allowed.
+
+The checks that need no AWS call run in the playbook's first play, each host on its own inputs: one run of the real
+playbook over an inventory with one host per case (each naming its service in data_services_service) covers them
+all. The checks against what AWS holds (the subnets, the VPC) run once per environment: one run per case.
+"""
 
 from __future__ import annotations
 
 import re
 
 import pytest
-from conftest import ledger, recap, run_playbook, sandbox
+import yaml
+from conftest import ROOT, ledger, recap, run_playbook, sandbox
 
 ONE_ZONE = ["subnet-0d5a0000000000a01"]
 
@@ -94,31 +100,69 @@ CASES = {
 }
 
 
-# A service's own settings are validated on its host; the environment-wide ones (data_services_*, kms_*,
-# network_*) once, on the first host of the inventory.
-HOSTS = {"rds_mysql_": "mysql", "documentdb_": "documentdb", "opensearch_": "opensearch", "redis_": "redis"}
-FIRST_HOST = "opensearch"
+# The service whose host checks a variable; the environment-wide ones (data_services_*, kms_*, network_*, secrets_*)
+# are checked on every host, so any service will do.
+SERVICES = {"rds_mysql_": "mysql", "documentdb_": "documentdb", "opensearch_": "opensearch", "redis_": "redis"}
+# The cases refused only once AWS has been read: the subnets, the VPC.
+AWS_CASES = ("one-zone subnets with Multi-AZ", "a subnet that does not exist", "a VPC that does not exist")
+PURE_CASES = {name: case for name, case in CASES.items() if name not in AWS_CASES}
+HOSTS = {name: f"case{number:02d}" for number, name in enumerate(PURE_CASES)}
 
 
-def failing_host(variable: str) -> str:
-    return next((host for prefix, host in HOSTS.items() if variable.startswith(prefix)), FIRST_HOST)
+def service_of(variable: str) -> str:
+    return next((service for prefix, service in SERVICES.items() if variable.startswith(prefix)), "mysql")
 
 
-@pytest.mark.parametrize("extra_vars, variable", CASES.values(), ids=CASES.keys())
-def test_bad_input_fails_before_any_change(extra_vars, variable):
+def first_failure(output: str, host: str) -> str:
+    """The host's first failure: its fatal/failed line and the indented result under it."""
+    first = re.search(rf"^(fatal|failed): \[{host}\].*\n((?:[ \t].*\n|\n)*)", output, re.MULTILINE)
+    assert first, f"no failure of {host} in:\n{output[-3000:]}"
+    return first.group(0)
+
+
+def assert_refused(output: str, host: str, variable: str) -> None:
+    assert recap(output, host)["failed"] == 1, output[-2000:]
+    failure = first_failure(output, host)
+    assert variable in failure, failure[:2000]
+    assert any(word in failure for word in ("must", "one of", "should be")), failure[:2000]
+
+
+@pytest.fixture(scope="module")
+def pure_run(tmp_path_factory):
+    """One run of the playbook over one host per case, with the local inventory's settings."""
+    settings = yaml.safe_load((ROOT / "inventories" / "local" / "group_vars" / "all" / "main.yml").read_text())
+    settings.update(data_services_ca_bundle=str(ROOT / ".sandbox" / "tls" / "ca.pem"),
+                    data_services_artifacts_dir=str(tmp_path_factory.mktemp("artifacts")),
+                    ansible_connection="local", ansible_python_interpreter="{{ ansible_playbook_python }}")
+    hosts = {HOSTS[name]: dict(extra_vars, data_services_service=service_of(variable))
+             for name, (extra_vars, variable) in PURE_CASES.items()}
+    inventory = tmp_path_factory.mktemp("inventory") / "hosts.yml"
+    inventory.write_text(yaml.safe_dump({"all": {"children": {"data_services": {"hosts": hosts, "vars": settings}}}}))
+    sandbox("reset")
+    result = run_playbook(inventory=str(inventory))
+    assert result.returncode != 0, result.stdout[-2000:]
+    return result.stdout, ledger()
+
+
+@pytest.mark.parametrize("name", PURE_CASES)
+def test_bad_input_fails_before_any_aws_call(pure_run, name):
+    output, calls = pure_run
+    assert_refused(output, HOSTS[name], PURE_CASES[name][1])
+    assert calls["totals"]["mutating"] == 0, calls["mutating"]
+    # Refused in the first play: not a single AWS call was made.
+    assert calls["totals"]["read"] == 0, calls["read"]
+
+
+@pytest.mark.parametrize("name", AWS_CASES)
+def test_bad_input_against_aws_fails_before_any_change(name):
+    extra_vars, variable = CASES[name]
     sandbox("reset")
 
     result = run_playbook(extra_vars=extra_vars)
 
     assert result.returncode != 0, result.stdout[-2000:]
-    host = failing_host(variable)
-    assert recap(result.stdout, host)["failed"] == 1
-    # The host's first failure, up to the next task: the message of the check that refused the input.
-    # (A check over a loop reports "failed: [host] (item=...)".)
-    first = re.search(rf"^(fatal|failed): \[{host}\]", result.stdout, re.MULTILINE)
-    assert first, result.stdout[-2000:]
-    failure = re.split(r"\n(?:TASK|PLAY) \[", result.stdout[first.start():])[0]
-    assert variable in failure, failure[:2000]
-    assert any(word in failure for word in ("must", "one of", "should be")), failure[:2000]
+    # The environment is read once, by whichever host the play runs it on.
+    host = re.search(r"^fatal: \[([\w-]+)\]", result.stdout, re.MULTILINE).group(1)
+    assert_refused(result.stdout, host, variable)
     calls = ledger()
     assert calls["totals"]["mutating"] == 0, calls["mutating"]
