@@ -2,6 +2,7 @@
 #   make local   set up everything, start the sandbox, provision inventories/local
 #   make test    everything CI runs (.ci/run calls it)
 #   make bench   the performance table: parallel provisioning against a serial baseline and the floor
+#   make docs    the collection's HTML docsite in build/docs/build/html (antsibull-docs, Sphinx)
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -9,10 +10,12 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 ENV ?= local
+DOCS_DIR := build/docs
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: help local bench venv system-deps sandbox-up sandbox-down test lint unit component system sanity galaxy-importer build clean
+.PHONY: help local bench venv system-deps sandbox-up sandbox-down test lint docs-lint docs unit component system \
+	sanity galaxy-importer build clean
 
 help:
 	@grep -E '^#   make' Makefile | sed 's/^#   //'
@@ -59,7 +62,32 @@ lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/yamllint --strict .
 	$(BIN)/ansible-lint --profile production
-	$(MAKE) sanity galaxy-importer
+	$(MAKE) docs-lint sanity galaxy-importer
+
+# antsibull-docs copies the collection and its dependencies (as ansible-galaxy finds them) into a tree of its
+# own, and copies only the git-tracked files of a directory inside a git work tree. amazon.aws and the other
+# dependencies are in the venv, which the checkout's git ignores: git must not look above the venv for them.
+docs-lint: venv
+	$(BIN)/python tools/role_readme.py --check
+	GIT_CEILING_DIRECTORIES=$(realpath $(VENV)) $(BIN)/antsibull-docs lint-collection-docs --plugin-docs .
+
+# Lenient: offline, Sphinx cannot fetch docs.ansible.com's inventories, so links to ansible-core and amazon.aws
+# pages stay plain text (warnings, not errors). docs-lint is the strict check.
+docs: venv
+	rm -rf $(DOCS_DIR)
+	install -d -m 700 $(DOCS_DIR)
+	$(BIN)/antsibull-docs sphinx-init --use-current --fail-on-error --lenient --dest-dir $(DOCS_DIR) \
+	  --project openedx.data_services --title openedx.data_services \
+	  --copyright 'Open edX data services maintainers' openedx.data_services
+	$(DOCS_DIR)/build.sh
+	@pages=$(DOCS_DIR)/build/html/collections/openedx/data_services; missing=0; \
+	for page in $(patsubst plugins/modules/%.py,%_module,$(wildcard plugins/modules/*.py)) \
+	    $(patsubst roles/%/meta/argument_specs.yml,%_role,$(wildcard roles/*/meta/argument_specs.yml)); do \
+	  [ -f $$pages/$$page.html ] || { echo "No page $$pages/$$page.html"; missing=1; }; \
+	done; \
+	echo "$$(ls $$pages/*_module.html | wc -l) module and $$(ls $$pages/*_role.html | wc -l) role pages:" \
+	  "$(DOCS_DIR)/build/html/index.html"; \
+	exit $$missing
 
 # Pure code, mirroring plugins/.
 unit: venv
@@ -85,4 +113,4 @@ galaxy-importer: build
 	  $(BIN)/python -m galaxy_importer.main openedx-data_services-*.tar.gz
 
 clean: sandbox-down
-	rm -rf artifacts .sandbox openedx-data_services-*.tar.gz tests/output
+	rm -rf artifacts .sandbox openedx-data_services-*.tar.gz tests/output build
