@@ -62,7 +62,7 @@ lint: venv
 	$(MAKE) sanity galaxy-importer
 
 unit: venv system-deps
-	$(BIN)/pytest tests/unit
+	$(BIN)/pytest tests/unit tests/component
 
 integration: venv system-deps
 	bash tests/integration/run.sh
