@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
 ANSIBLE_PLAYBOOK = str(Path(PYTHON).parent / "ansible-playbook")
 SANDBOX_ENDPOINT = "http://127.0.0.1:4566"
-KNOWN_ENVIRONMENTS = ["local", "test", "prod", "leakcheck", "throttled", "drift", "limited", "interrupted"]
+KNOWN_ENVIRONMENTS = ["local", "test", "prod", "leakcheck", "throttled", "drift", "limited", "interrupted", "deleted"]
 
 
 def sandbox(*args: str) -> str:

@@ -39,7 +39,7 @@ class RedisCheckError(AssertionError):
 
 
 def read_auth_token(secret_arn: str, endpoint_url: str | None = None, region: str = "us-east-1") -> str:
-    """The ``auth_token`` of the secret (the shape the secrets role stores for Redis)."""
+    """The ``auth_token`` of the secret (the shape the redis role stores)."""
     options: dict[str, Any] = {"region_name": region}
     if endpoint_url:
         options.update(endpoint_url=endpoint_url, aws_access_key_id="sandbox-access-key",

@@ -9,7 +9,7 @@ from conftest import ROOT, aws, fresh_environment, recap, run_playbook
 HOSTS = ("opensearch", "documentdb", "mysql", "redis")
 # The modules that receive a secret: the scan means something only if their arguments are in the output.
 SECRET_BEARING_MODULES = ("rds_instance", "docdb_cluster", "elasticache_replication_group", "opensearch_domain",
-                          "opensearch_security_internal_user", "secretsmanager_secret")
+                          "opensearch_security_internal_user", "secretsmanager_credential", "mysql_user")
 
 
 def _secret_values(environment: str) -> list[str]:
