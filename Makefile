@@ -1,7 +1,7 @@
 # openedx.data_services — set-up, local run and tests.
 #   make local   set up everything, start the sandbox, provision inventories/local
 #   make test    everything CI runs (.ci/run calls it)
-#   make bench   the performance table: parallel provisioning against a serial baseline and the floor
+#   make bench   the performance table: the director's overhead over the slowest resource, no-op and check runs
 #   make docs    the collection's HTML docsite in build/docs/build/html (antsibull-docs, Sphinx)
 
 SHELL := /bin/bash
@@ -54,7 +54,7 @@ local: sandbox-up
 
 test: lint unit component system
 
-# On a sandbox of its own at SANDBOX_TIME_SCALE=5 (about 10 minutes); see bench/__main__.py.
+# On a sandbox of its own at SANDBOX_TIME_SCALE=5 and 20 (about 16 minutes); see bench/__main__.py.
 bench: venv system-deps
 	$(BIN)/python -m bench
 
