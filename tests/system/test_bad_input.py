@@ -58,6 +58,19 @@ CASES = {
     "reserved master user name": ({"rds_mysql_master_username": "rdsadmin"}, "rds_mysql_master_username"),
     "user granted a database that is not created": (
         {"rds_mysql_users": [{"name": "openedx", "databases": ["missing"]}]}, "rds_mysql_users"),
+    "log retention the log group module would delete the group for": (
+        {"data_services_log_retention_days": 1096}, "data_services_log_retention_days"),
+    "MySQL log retention CloudWatch does not offer": ({"rds_mysql_log_retention_days": 42},
+                                                      "rds_mysql_log_retention_days"),
+    "a burstable class without Performance Insights": ({"rds_mysql_instance_class": "db.t3.micro"},
+                                                       "rds_mysql_instance_class"),
+    "autoscaling ceiling under 110 % of the storage": (
+        {"rds_mysql_allocated_storage": 100, "rds_mysql_max_allocated_storage": 105},
+        "rds_mysql_max_allocated_storage"),
+    "Performance Insights retention of 0": ({"rds_mysql_performance_insights_retention_days": 0},
+                                            "rds_mysql_performance_insights_retention_days"),
+    "a retired RDS certificate authority": ({"rds_mysql_ca_certificate_identifier": "rds-ca-2019"},
+                                            "rds_mysql_ca_certificate_identifier"),
     # DocumentDB
     "DocumentDB instance class without db. prefix": ({"documentdb_instance_class": "r6g.large"},
                                                      "documentdb_instance_class"),
@@ -86,6 +99,8 @@ CASES = {
                                   "opensearch_tls_security_policy"),
     "OpenSearch access policy open to everyone": ({"opensearch_access_principals": ["*"]},
                                                   "opensearch_access_principals"),
+    "OpenSearch with more than 10 tags": (
+        {"opensearch_tags": {f"team{number}": "search" for number in range(8)}}, "opensearch_tags"),
     # Redis
     "Redis node type without cache. prefix": ({"redis_node_type": "r7g.large"}, "redis_node_type"),
     "Redis with 7 nodes": ({"redis_num_cache_clusters": 7}, "redis_num_cache_clusters"),
