@@ -58,6 +58,11 @@ CASES = {
     "reserved master user name": ({"rds_mysql_master_username": "rdsadmin"}, "rds_mysql_master_username"),
     "user granted a database that is not created": (
         {"rds_mysql_users": [{"name": "openedx", "databases": ["missing"]}]}, "rds_mysql_users"),
+    "a 30-minute backup window": ({"data_services_backup_window": "03:00-03:30"}, "data_services_backup_window"),
+    "a backup window over the maintenance window": ({"data_services_backup_window": "04:30-05:30"},
+                                                    "data_services_backup_window"),
+    "a 30-minute maintenance window": ({"data_services_maintenance_window": "mon:04:00-mon:04:30"},
+                                       "data_services_maintenance_window"),
     "log retention the log group module would delete the group for": (
         {"data_services_log_retention_days": 1096}, "data_services_log_retention_days"),
     "MySQL log retention CloudWatch does not offer": ({"rds_mysql_log_retention_days": 42},

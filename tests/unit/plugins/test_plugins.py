@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 from ansible_collections.openedx.data_services.plugins.filter.ingress_rules import ingress_rules
+from ansible_collections.openedx.data_services.plugins.filter.windows import window_minutes, windows_overlap
 from ansible_collections.openedx.data_services.plugins.test.network import cidr_within, ipv4_network
 from ansible_collections.openedx.data_services.plugins.test.password import strong_password
 
@@ -67,3 +68,29 @@ def test_ingress_rules_admits_each_source_on_each_port_only():
         {"proto": "tcp", "ports": [6379], "cidr_ip": "10.42.9.0/24", "rule_desc": "nodes"},
     ]
     assert ingress_rules([443]) == []
+
+
+@pytest.mark.parametrize("window, minutes", [
+    ("03:00-04:00", 60),
+    ("23:30-00:30", 60),  # across midnight
+    ("03:00-03:30", 30),
+    ("mon:04:00-mon:05:00", 60),
+    ("sun:23:30-mon:00:30", 60),  # across the week's end
+    ("Tue:10:00-wed:10:00", 1440),
+])
+def test_window_minutes(window, minutes):
+    assert window_minutes(window) == minutes
+
+
+@pytest.mark.parametrize("daily, weekly, expected", [
+    ("03:00-04:00", "mon:04:00-mon:05:00", False),  # the defaults touch, which AWS accepts
+    ("04:30-05:30", "mon:04:00-mon:05:00", True),  # starts inside it
+    ("03:30-04:30", "mon:04:00-mon:05:00", True),  # ends inside it
+    ("03:00-06:00", "mon:04:00-mon:05:00", True),  # contains it
+    ("04:15-04:45", "mon:04:00-mon:05:00", True),  # inside it
+    ("23:30-00:30", "tue:00:00-tue:01:00", True),  # across midnight, into Tuesday's window
+    ("23:30-00:30", "sun:23:45-mon:00:15", True),  # across the week's end
+    ("05:00-06:00", "sat:04:00-sat:05:00", False),
+])
+def test_windows_overlap(daily, weekly, expected):
+    assert windows_overlap(daily, weekly) is expected
