@@ -2,9 +2,8 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Amazon DocumentDB calls shared by the docdb_* modules.
 
-The client passed in is the one ``module.client("docdb", retry_decorator=AWSRetry.jittered_backoff())``
-returns: single calls retry through ``aws_retry=True``, paginated ones through the decorator here. Errors
-are raised as ``AnsibleDocDBError``; the modules turn them into ``fail_json_aws``.
+Errors are raised as ``AnsibleDocDBError``, which the engine turns into ``fail_json_aws``. Retries are botocore's
+(module_utils/modules.py), waiting is module_utils/resources.py's.
 """
 
 from __future__ import annotations
@@ -16,17 +15,14 @@ from ansible.module_utils.common.dict_transformations import camel_dict_to_snake
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code, normalize_boto3_result
 from ansible_collections.amazon.aws.plugins.module_utils.errors import AWSErrorHandler
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import (
     ansible_dict_to_boto3_tag_list,
     boto3_tag_list_to_ansible_dict,
 )
-from ansible_collections.amazon.aws.plugins.module_utils.waiter import BaseWaiterFactory, custom_waiter_config
+from ansible_collections.openedx.data_services.plugins.module_utils.common import batches
 
 ENGINE = "docdb"
 LOG_TYPES = ("audit", "profiler")
-# ModifyDBClusterParameterGroup accepts at most 20 parameters per call.
-MAX_PARAMETERS_PER_CALL = 20
 
 
 class AnsibleDocDBError(AnsibleAWSError):
@@ -50,63 +46,10 @@ class DocDBErrorHandler(AWSErrorHandler):
         )
 
 
-class DocDBWaiterFactory(BaseWaiterFactory):
-    """botocore ships DocumentDB waiters for instances only; these cover clusters and cluster snapshots."""
-
-    @property
-    def _waiter_model_data(self) -> dict[str, Any]:
-        def status_waiter(operation: str, path: str, success: str, missing: str | None,
-                          failures: tuple[str, ...]) -> dict[str, Any]:
-            acceptors: list[dict[str, Any]] = [
-                {"state": "success", "matcher": "pathAll", "argument": path, "expected": success},
-            ]
-            acceptors += [{"state": "failure", "matcher": "pathAny", "argument": path, "expected": failure}
-                          for failure in failures]
-            if missing:
-                acceptors.append({"state": "retry", "matcher": "error", "expected": missing})
-            return {"operation": operation, "delay": 15, "maxAttempts": 240, "acceptors": acceptors}
-
-        def gone_waiter(operation: str, collection: str, missing: str) -> dict[str, Any]:
-            return {
-                "operation": operation, "delay": 15, "maxAttempts": 240,
-                "acceptors": [
-                    {"state": "success", "matcher": "path", "argument": f"length({collection}) == `0`",
-                     "expected": True},
-                    {"state": "success", "matcher": "error", "expected": missing},
-                ],
-            }
-
-        return {
-            "cluster_available": status_waiter(
-                "DescribeDBClusters", "DBClusters[].Status", "available", "DBClusterNotFoundFault",
-                ("failed", "inaccessible-encryption-credentials", "incompatible-parameters")),
-            "cluster_deleted": gone_waiter("DescribeDBClusters", "DBClusters", "DBClusterNotFoundFault"),
-            "instance_available": status_waiter(
-                "DescribeDBInstances", "DBInstances[].DBInstanceStatus", "available", "DBInstanceNotFound",
-                ("failed", "incompatible-parameters", "inaccessible-encryption-credentials")),
-            "instance_deleted": gone_waiter("DescribeDBInstances", "DBInstances", "DBInstanceNotFound"),
-            "cluster_snapshot_available": status_waiter(
-                "DescribeDBClusterSnapshots", "DBClusterSnapshots[].Status", "available",
-                "DBClusterSnapshotNotFoundFault", ("failed",)),
-            "cluster_snapshot_deleted": gone_waiter(
-                "DescribeDBClusterSnapshots", "DBClusterSnapshots", "DBClusterSnapshotNotFoundFault"),
-        }
-
-
-WAITERS = DocDBWaiterFactory()
-
-
-@DocDBErrorHandler.common_error_handler("wait for DocumentDB resource")
-def wait(client, waiter_name: str, timeout: int, **params: Any) -> None:
-    """Wait with one of DocDBWaiterFactory's waiters, for at most ``timeout`` seconds."""
-    WAITERS.get_waiter(client, waiter_name).wait(WaiterConfig=custom_waiter_config(timeout, 15), **params)
-
-
 # --- clusters and instances ---------------------------------------------------------------------------
 
 
 @DocDBErrorHandler.list_error_handler("describe DocumentDB clusters", [])
-@AWSRetry.jittered_backoff()
 def describe_clusters(client, identifier: str | None = None) -> list[dict[str, Any]]:
     # The docdb endpoint answers for RDS and Neptune clusters too.
     params: dict[str, Any] = {"Filters": [{"Name": "engine", "Values": [ENGINE]}]}
@@ -121,7 +64,6 @@ def describe_cluster(client, identifier: str) -> dict[str, Any] | None:
 
 
 @DocDBErrorHandler.list_error_handler("describe DocumentDB instances", [])
-@AWSRetry.jittered_backoff()
 def describe_cluster_instances(client, cluster_identifier: str) -> list[dict[str, Any]]:
     params = {"Filters": [{"Name": "db-cluster-id", "Values": [cluster_identifier]}]}
     return client.get_paginator("describe_db_instances").paginate(**params).build_full_result()["DBInstances"]
@@ -129,25 +71,25 @@ def describe_cluster_instances(client, cluster_identifier: str) -> list[dict[str
 
 @DocDBErrorHandler.list_error_handler("list DocumentDB tags", {})
 def list_tags(client, arn: str) -> dict[str, str]:
-    return boto3_tag_list_to_ansible_dict(client.list_tags_for_resource(ResourceName=arn, aws_retry=True)["TagList"])
+    return boto3_tag_list_to_ansible_dict(client.list_tags_for_resource(ResourceName=arn)["TagList"])
 
 
 @DocDBErrorHandler.common_error_handler("update DocumentDB tags")
 def update_tags(client, arn: str, to_add: dict[str, str], to_remove: list[str]) -> None:
     if to_remove:
-        client.remove_tags_from_resource(ResourceName=arn, TagKeys=to_remove, aws_retry=True)
+        client.remove_tags_from_resource(ResourceName=arn, TagKeys=to_remove)
     if to_add:
-        client.add_tags_to_resource(ResourceName=arn, Tags=ansible_dict_to_boto3_tag_list(to_add), aws_retry=True)
+        client.add_tags_to_resource(ResourceName=arn, Tags=ansible_dict_to_boto3_tag_list(to_add))
 
 
 @DocDBErrorHandler.common_error_handler("create DocumentDB cluster")
 def create_cluster(client, **params: Any) -> dict[str, Any]:
-    return client.create_db_cluster(Engine=ENGINE, aws_retry=True, **params)["DBCluster"]
+    return client.create_db_cluster(Engine=ENGINE, **params)["DBCluster"]
 
 
 @DocDBErrorHandler.common_error_handler("modify DocumentDB cluster")
 def modify_cluster(client, **params: Any) -> dict[str, Any]:
-    return client.modify_db_cluster(aws_retry=True, **params)["DBCluster"]
+    return client.modify_db_cluster(**params)["DBCluster"]
 
 
 @DocDBErrorHandler.common_error_handler("delete DocumentDB cluster")
@@ -155,29 +97,23 @@ def delete_cluster(client, identifier: str, final_snapshot_identifier: str | Non
     params: dict[str, Any] = {"DBClusterIdentifier": identifier, "SkipFinalSnapshot": not final_snapshot_identifier}
     if final_snapshot_identifier:
         params["FinalDBSnapshotIdentifier"] = final_snapshot_identifier
-    return client.delete_db_cluster(aws_retry=True, **params)["DBCluster"]
+    return client.delete_db_cluster(**params)["DBCluster"]
 
 
 @DocDBErrorHandler.common_error_handler("create DocumentDB instance")
 def create_instance(client, **params: Any) -> dict[str, Any]:
-    return client.create_db_instance(Engine=ENGINE, aws_retry=True, **params)["DBInstance"]
+    return client.create_db_instance(Engine=ENGINE, **params)["DBInstance"]
 
 
 @DocDBErrorHandler.common_error_handler("modify DocumentDB instance")
 def modify_instance(client, **params: Any) -> dict[str, Any]:
-    return client.modify_db_instance(aws_retry=True, **params)["DBInstance"]
+    return client.modify_db_instance(**params)["DBInstance"]
 
 
 @DocDBErrorHandler.deletion_error_handler("delete DocumentDB instance")
 def delete_instance(client, identifier: str) -> bool:
-    client.delete_db_instance(DBInstanceIdentifier=identifier, aws_retry=True)
+    client.delete_db_instance(DBInstanceIdentifier=identifier)
     return True
-
-
-@DocDBErrorHandler.common_error_handler("describe KMS key")
-def kms_key_arn(kms_client, key_id: str) -> str:
-    """The ARN of a key given as ARN, key id or alias (DocumentDB reports the key ARN)."""
-    return kms_client.describe_key(KeyId=key_id, aws_retry=True)["KeyMetadata"]["Arn"]
 
 
 def live_instances(instances: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -227,7 +163,6 @@ def normalize_cluster(cluster: dict[str, Any], tags: dict[str, str],
 
 
 @DocDBErrorHandler.list_error_handler("describe DocumentDB cluster parameter group")
-@AWSRetry.jittered_backoff()
 def describe_cluster_parameter_group(client, name: str) -> dict[str, Any] | None:
     paginator = client.get_paginator("describe_db_cluster_parameter_groups")
     groups = paginator.paginate(DBClusterParameterGroupName=name).build_full_result()["DBClusterParameterGroups"]
@@ -235,7 +170,6 @@ def describe_cluster_parameter_group(client, name: str) -> dict[str, Any] | None
 
 
 @DocDBErrorHandler.list_error_handler("describe DocumentDB cluster parameters", [])
-@AWSRetry.jittered_backoff()
 def describe_cluster_parameters(client, name: str) -> list[dict[str, Any]]:
     paginator = client.get_paginator("describe_db_cluster_parameters")
     return paginator.paginate(DBClusterParameterGroupName=name).build_full_result()["Parameters"]
@@ -247,7 +181,7 @@ def describe_engine_default_parameters(client, family: str) -> list[dict[str, An
     parameters: list[dict[str, Any]] = []
     params: dict[str, Any] = {"DBParameterGroupFamily": family}
     while True:
-        defaults = client.describe_engine_default_cluster_parameters(aws_retry=True, **params)["EngineDefaults"]
+        defaults = client.describe_engine_default_cluster_parameters(**params)["EngineDefaults"]
         parameters += defaults.get("Parameters", [])
         if not defaults.get("Marker"):
             return parameters
@@ -259,28 +193,24 @@ def create_cluster_parameter_group(client, name: str, family: str, description: 
                                    tags: dict[str, str]) -> dict[str, Any]:
     return client.create_db_cluster_parameter_group(
         DBClusterParameterGroupName=name, DBParameterGroupFamily=family, Description=description,
-        Tags=ansible_dict_to_boto3_tag_list(tags), aws_retry=True)["DBClusterParameterGroup"]
+        Tags=ansible_dict_to_boto3_tag_list(tags))["DBClusterParameterGroup"]
 
 
 @DocDBErrorHandler.common_error_handler("modify DocumentDB cluster parameter group")
 def modify_cluster_parameters(client, name: str, parameters: list[dict[str, str]]) -> None:
-    for start in range(0, len(parameters), MAX_PARAMETERS_PER_CALL):
-        client.modify_db_cluster_parameter_group(DBClusterParameterGroupName=name,
-                                                 Parameters=parameters[start:start + MAX_PARAMETERS_PER_CALL],
-                                                 aws_retry=True)
+    for batch in batches(parameters):
+        client.modify_db_cluster_parameter_group(DBClusterParameterGroupName=name, Parameters=batch)
 
 
 @DocDBErrorHandler.common_error_handler("reset DocumentDB cluster parameters")
 def reset_cluster_parameters(client, name: str, parameters: list[dict[str, str]]) -> None:
-    for start in range(0, len(parameters), MAX_PARAMETERS_PER_CALL):
-        client.reset_db_cluster_parameter_group(DBClusterParameterGroupName=name,
-                                                Parameters=parameters[start:start + MAX_PARAMETERS_PER_CALL],
-                                                aws_retry=True)
+    for batch in batches(parameters):
+        client.reset_db_cluster_parameter_group(DBClusterParameterGroupName=name, Parameters=batch)
 
 
 @DocDBErrorHandler.deletion_error_handler("delete DocumentDB cluster parameter group")
 def delete_cluster_parameter_group(client, name: str) -> bool:
-    client.delete_db_cluster_parameter_group(DBClusterParameterGroupName=name, aws_retry=True)
+    client.delete_db_cluster_parameter_group(DBClusterParameterGroupName=name)
     return True
 
 
@@ -293,7 +223,6 @@ def apply_method(parameter: dict[str, Any]) -> str:
 
 
 @DocDBErrorHandler.list_error_handler("describe DocumentDB cluster snapshot")
-@AWSRetry.jittered_backoff()
 def describe_cluster_snapshot(client, identifier: str) -> dict[str, Any] | None:
     paginator = client.get_paginator("describe_db_cluster_snapshots")
     snapshots = paginator.paginate(DBClusterSnapshotIdentifier=identifier).build_full_result()["DBClusterSnapshots"]
@@ -305,10 +234,10 @@ def create_cluster_snapshot(client, identifier: str, cluster_identifier: str,
                             tags: dict[str, str]) -> dict[str, Any]:
     return client.create_db_cluster_snapshot(
         DBClusterSnapshotIdentifier=identifier, DBClusterIdentifier=cluster_identifier,
-        Tags=ansible_dict_to_boto3_tag_list(tags), aws_retry=True)["DBClusterSnapshot"]
+        Tags=ansible_dict_to_boto3_tag_list(tags))["DBClusterSnapshot"]
 
 
 @DocDBErrorHandler.deletion_error_handler("delete DocumentDB cluster snapshot")
 def delete_cluster_snapshot(client, identifier: str) -> bool:
-    client.delete_db_cluster_snapshot(DBClusterSnapshotIdentifier=identifier, aws_retry=True)
+    client.delete_db_cluster_snapshot(DBClusterSnapshotIdentifier=identifier)
     return True

@@ -11,28 +11,17 @@ from ansible.module_utils.common.dict_transformations import camel_dict_to_snake
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.errors import AWSErrorHandler
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry, RetryingBotoClientWrapper
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import (
     ansible_dict_to_boto3_tag_list,
     boto3_tag_list_to_ansible_dict,
 )
-from ansible_collections.amazon.aws.plugins.module_utils.waiter import BaseWaiterFactory, custom_waiter_config
-from ansible_collections.openedx.data_services.plugins.module_utils.common import sync_tags
+from ansible_collections.openedx.data_services.plugins.module_utils.common import batches, sync_tags, window_problem
 
-# Seconds between two DescribeReplicationGroups polls while waiting.
-WAITER_DELAY = 15
 MAX_CACHE_CLUSTERS = 6
-# ModifyCacheParameterGroup and ResetCacheParameterGroup take at most 20 parameters per call.
-PARAMETER_BATCH = 20
 
 _GROUP_ID = re.compile(r"^[a-zA-Z](?!.*--)[a-zA-Z0-9-]{0,39}(?<!-)$")
 _PARAMETER_GROUP_NAME = re.compile(r"^[a-zA-Z](?!.*--)[a-zA-Z0-9-]{0,254}(?<!-)$")
 _TOKEN = re.compile(r'^[\x20-\x7e]{16,128}$')
-_SNAPSHOT_WINDOW = re.compile(r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$")
-_MAINTENANCE_WINDOW = re.compile(
-    r"^(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):[0-5]\d-(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):[0-5]\d$",
-    re.IGNORECASE,
-)
 _ENGINE_VERSION = re.compile(r"^\d+(\.\d+){0,2}$")
 
 
@@ -74,13 +63,11 @@ def validate_replication_group_params(params: dict[str, Any]) -> str | None:
     limit = params.get("snapshot_retention_limit")
     if limit is not None and not 0 <= limit <= 35:
         return f"snapshot_retention_limit must be between 0 and 35 days, got {limit}."
-    window = params.get("snapshot_window")
-    if window and not _SNAPSHOT_WINDOW.match(window):
-        return f"snapshot_window '{window}' must look like hh24:mi-hh24:mi (UTC), for example 03:00-04:00."
-    window = params.get("preferred_maintenance_window")
-    if window and not _MAINTENANCE_WINDOW.match(window):
-        return (f"preferred_maintenance_window '{window}' must look like ddd:hh24:mi-ddd:hh24:mi, "
-                "for example mon:04:00-mon:05:00.")
+    problem = (window_problem("snapshot_window", params.get("snapshot_window"), weekly=False)
+               or window_problem("preferred_maintenance_window", params.get("preferred_maintenance_window"),
+                                 weekly=True))
+    if problem:
+        return problem
     version = params.get("engine_version")
     if version and not _ENGINE_VERSION.match(version):
         return f"engine_version '{version}' must be a version number such as 7.1."
@@ -134,16 +121,13 @@ def parameter_value(value: Any) -> str:
 # --- replication groups ---------------------------------------------------------------------------
 
 
-@AWSRetry.jittered_backoff()
 def _paginate(client, operation: str, **kwargs: Any) -> dict[str, Any]:
-    if isinstance(client, RetryingBotoClientWrapper):
-        client = client.client
     return client.get_paginator(operation).paginate(**kwargs).build_full_result()
 
 
 @ElastiCacheErrorHandler.list_error_handler("describe replication group")
 def describe_replication_group(client, replication_group_id: str) -> dict[str, Any] | None:
-    groups = client.describe_replication_groups(ReplicationGroupId=replication_group_id, aws_retry=True)
+    groups = client.describe_replication_groups(ReplicationGroupId=replication_group_id)
     return (groups.get("ReplicationGroups") or [None])[0]
 
 
@@ -154,13 +138,13 @@ def list_replication_groups(client) -> list[dict[str, Any]]:
 
 @ElastiCacheErrorHandler.list_error_handler("describe cache cluster")
 def describe_cache_cluster(client, cache_cluster_id: str) -> dict[str, Any] | None:
-    clusters = client.describe_cache_clusters(CacheClusterId=cache_cluster_id, aws_retry=True)
+    clusters = client.describe_cache_clusters(CacheClusterId=cache_cluster_id)
     return (clusters.get("CacheClusters") or [None])[0]
 
 
 @ElastiCacheErrorHandler.common_error_handler("list tags")
 def list_tags(client, arn: str) -> dict[str, str]:
-    return boto3_tag_list_to_ansible_dict(client.list_tags_for_resource(ResourceName=arn, aws_retry=True)["TagList"])
+    return boto3_tag_list_to_ansible_dict(client.list_tags_for_resource(ResourceName=arn)["TagList"])
 
 
 @ElastiCacheErrorHandler.common_error_handler("update tags")
@@ -168,33 +152,32 @@ def update_tags(client, arn: str, current: dict[str, str], desired: dict[str, st
                 check_mode: bool) -> bool:
     return sync_tags(
         current, desired, purge, check_mode,
-        add=lambda tags: client.add_tags_to_resource(ResourceName=arn, Tags=ansible_dict_to_boto3_tag_list(tags),
-                                                     aws_retry=True),
-        remove=lambda keys: client.remove_tags_from_resource(ResourceName=arn, TagKeys=keys, aws_retry=True),
+        add=lambda tags: client.add_tags_to_resource(ResourceName=arn, Tags=ansible_dict_to_boto3_tag_list(tags)),
+        remove=lambda keys: client.remove_tags_from_resource(ResourceName=arn, TagKeys=keys),
     )
 
 
 @ElastiCacheErrorHandler.common_error_handler("create replication group")
 def create_replication_group(client, **request: Any) -> dict[str, Any]:
-    return client.create_replication_group(aws_retry=True, **request)["ReplicationGroup"]
+    return client.create_replication_group(**request)["ReplicationGroup"]
 
 
 @ElastiCacheErrorHandler.common_error_handler("modify replication group")
 def modify_replication_group(client, **request: Any) -> dict[str, Any]:
-    return client.modify_replication_group(aws_retry=True, **request)["ReplicationGroup"]
+    return client.modify_replication_group(**request)["ReplicationGroup"]
 
 
 @ElastiCacheErrorHandler.common_error_handler("increase replica count")
 def increase_replica_count(client, replication_group_id: str, replicas: int) -> dict[str, Any]:
     # ApplyImmediately=false is not accepted for replica count changes.
     return client.increase_replica_count(ReplicationGroupId=replication_group_id, NewReplicaCount=replicas,
-                                         ApplyImmediately=True, aws_retry=True)["ReplicationGroup"]
+                                         ApplyImmediately=True)["ReplicationGroup"]
 
 
 @ElastiCacheErrorHandler.common_error_handler("decrease replica count")
 def decrease_replica_count(client, replication_group_id: str, replicas_to_remove: list[str]) -> dict[str, Any]:
     return client.decrease_replica_count(ReplicationGroupId=replication_group_id, ReplicasToRemove=replicas_to_remove,
-                                         ApplyImmediately=True, aws_retry=True)["ReplicationGroup"]
+                                         ApplyImmediately=True)["ReplicationGroup"]
 
 
 @ElastiCacheErrorHandler.deletion_error_handler("delete replication group")
@@ -202,53 +185,8 @@ def delete_replication_group(client, replication_group_id: str, final_snapshot_i
     request: dict[str, Any] = {"ReplicationGroupId": replication_group_id}
     if final_snapshot_identifier:
         request["FinalSnapshotIdentifier"] = final_snapshot_identifier
-    client.delete_replication_group(aws_retry=True, **request)
+    client.delete_replication_group(**request)
     return True
-
-
-class ElastiCacheWaiterFactory(BaseWaiterFactory):
-    """Waiters that also retry through transient states botocore's own waiters treat as failures."""
-
-    @property
-    def _waiter_model_data(self):
-        return {
-            "replication_group_available": {
-                "operation": "DescribeReplicationGroups",
-                "delay": WAITER_DELAY,
-                "maxAttempts": 120,
-                "acceptors": [
-                    {"state": "success", "matcher": "pathAll", "expected": "available",
-                     "argument": "ReplicationGroups[].Status"},
-                    {"state": "failure", "matcher": "pathAny", "expected": "create-failed",
-                     "argument": "ReplicationGroups[].Status"},
-                    {"state": "retry", "matcher": "error", "expected": "ReplicationGroupNotFoundFault"},
-                ],
-            },
-            "replication_group_deleted": {
-                "operation": "DescribeReplicationGroups",
-                "delay": WAITER_DELAY,
-                "maxAttempts": 120,
-                "acceptors": [
-                    {"state": "success", "matcher": "error", "expected": "ReplicationGroupNotFoundFault"},
-                    {"state": "retry", "matcher": "pathAll", "expected": "deleting",
-                     "argument": "ReplicationGroups[].Status"},
-                    {"state": "failure", "matcher": "pathAny", "expected": "available",
-                     "argument": "ReplicationGroups[].Status"},
-                ],
-            },
-        }
-
-
-_WAITERS = ElastiCacheWaiterFactory()
-
-
-@ElastiCacheErrorHandler.common_error_handler("wait for the replication group")
-def wait_for_replication_group(client, replication_group_id: str, waiter_name: str, timeout: int) -> None:
-    raw = client.client if isinstance(client, RetryingBotoClientWrapper) else client
-    _WAITERS.get_waiter(raw, waiter_name).wait(
-        ReplicationGroupId=replication_group_id,
-        WaiterConfig=custom_waiter_config(timeout=timeout, default_pause=WAITER_DELAY),
-    )
 
 
 # --- comparisons ------------------------------------------------------------------------------------
@@ -354,22 +292,6 @@ def version_matches(desired: str, current: str | None) -> bool:
     return current.split(".")[: len(wanted)] == wanted
 
 
-def kms_key_matches(desired: str, current: str | None) -> bool | None:
-    """True/False when the key id or ARN settles it, None when ``desired`` is an alias that needs resolving."""
-    if not current:
-        return False
-    if desired == current or current.endswith("/" + desired):
-        return True
-    if desired.startswith("alias/") or ":alias/" in desired:
-        return None
-    return False
-
-
-@ElastiCacheErrorHandler.common_error_handler("resolve the KMS key")
-def kms_key_arn(kms_client, key_id: str) -> str:
-    return kms_client.describe_key(KeyId=key_id, aws_retry=True)["KeyMetadata"]["Arn"]
-
-
 def desired_log_delivery(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return sorted(({"log_type": e["log_type"], "destination_type": e["destination_type"],
                     "destination": e["destination"], "log_format": e["log_format"]} for e in entries),
@@ -409,7 +331,7 @@ def replicas_to_remove(state: dict[str, Any], count: int) -> list[str]:
 
 @ElastiCacheErrorHandler.list_error_handler("describe cache parameter group")
 def describe_cache_parameter_group(client, name: str) -> dict[str, Any] | None:
-    groups = client.describe_cache_parameter_groups(CacheParameterGroupName=name, aws_retry=True)
+    groups = client.describe_cache_parameter_groups(CacheParameterGroupName=name)
     return (groups.get("CacheParameterGroups") or [None])[0]
 
 
@@ -431,30 +353,26 @@ def create_cache_parameter_group(client, name: str, family: str, description: st
                                "Description": description}
     if tags:
         request["Tags"] = ansible_dict_to_boto3_tag_list(tags)
-    return client.create_cache_parameter_group(aws_retry=True, **request)["CacheParameterGroup"]
+    return client.create_cache_parameter_group(**request)["CacheParameterGroup"]
 
 
 @ElastiCacheErrorHandler.common_error_handler("modify cache parameter group")
 def modify_cache_parameters(client, name: str, values: dict[str, str]) -> None:
     items = [{"ParameterName": k, "ParameterValue": v} for k, v in sorted(values.items())]
-    for start in range(0, len(items), PARAMETER_BATCH):
-        client.modify_cache_parameter_group(CacheParameterGroupName=name, aws_retry=True,
-                                            ParameterNameValues=items[start:start + PARAMETER_BATCH])
+    for batch in batches(items):
+        client.modify_cache_parameter_group(CacheParameterGroupName=name, ParameterNameValues=batch)
 
 
 @ElastiCacheErrorHandler.common_error_handler("reset cache parameters")
 def reset_cache_parameters(client, name: str, names: list[str]) -> None:
-    names = sorted(names)
-    for start in range(0, len(names), PARAMETER_BATCH):
-        client.reset_cache_parameter_group(
-            CacheParameterGroupName=name, ResetAllParameters=False, aws_retry=True,
-            ParameterNameValues=[{"ParameterName": n} for n in names[start:start + PARAMETER_BATCH]],
-        )
+    for batch in batches(sorted(names)):
+        client.reset_cache_parameter_group(CacheParameterGroupName=name, ResetAllParameters=False,
+                                           ParameterNameValues=[{"ParameterName": n} for n in batch])
 
 
 @ElastiCacheErrorHandler.deletion_error_handler("delete cache parameter group")
 def delete_cache_parameter_group(client, name: str) -> bool:
-    client.delete_cache_parameter_group(CacheParameterGroupName=name, aws_retry=True)
+    client.delete_cache_parameter_group(CacheParameterGroupName=name)
     return True
 
 

@@ -12,16 +12,12 @@ from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto
 from ansible_collections.amazon.aws.plugins.module_utils.errors import AWSErrorHandler
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 from ansible_collections.amazon.aws.plugins.module_utils.policy import compare_policies
-from ansible_collections.amazon.aws.plugins.module_utils.retries import RetryingBotoClientWrapper
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import (
     ansible_dict_to_boto3_tag_list,
     boto3_tag_list_to_ansible_dict,
 )
-from ansible_collections.amazon.aws.plugins.module_utils.waiter import BaseWaiterFactory, custom_waiter_config
-from ansible_collections.openedx.data_services.plugins.module_utils.common import sync_tags
+from ansible_collections.openedx.data_services.plugins.module_utils.common import TIME_OF_DAY, sync_tags
 
-# Seconds between two DescribeDomain polls while waiting.
-WAITER_DELAY = 30
 LOG_TYPES = ("INDEX_SLOW_LOGS", "SEARCH_SLOW_LOGS", "ES_APPLICATION_LOGS", "AUDIT_LOGS")
 TLS_POLICIES = ("Policy-Min-TLS-1-0-2019-07", "Policy-Min-TLS-1-2-2019-07", "Policy-Min-TLS-1-2-PFS-2023-10",
                 "Policy-Min-TLS-1-2-RFC9151-FIPS-2024-08")
@@ -31,7 +27,6 @@ _ENGINE_VERSION = re.compile(r"^(OpenSearch|Elasticsearch)_\d+\.\d+$")
 _INSTANCE_TYPE = re.compile(r"^[a-z0-9]+\.[a-z0-9]+\.search$")
 _MASTER_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:(role|user)/[\w+=,.@/-]+$")
 _LOG_GROUP_ARN = re.compile(r"^arn:aws[a-z-]*:logs:[a-z0-9-]+:\d{12}:log-group:[^:]+(:\*)?$")
-_TIME_OF_DAY = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 
 
 class AnsibleOpenSearchError(AnsibleAWSError):
@@ -62,7 +57,11 @@ def master_password_problem(password: str) -> str | None:
 
 
 def validate_domain_params(params: dict[str, Any]) -> str | None:
-    """The first problem with the opensearch_domain options, as a message naming the option, or None."""
+    """The first problem with the opensearch_domain options, as a message naming the option, or None.
+
+    Only what argument_spec cannot say (ranges, formats, rules across options); choices are in the module's
+    argument_spec.
+    """
     name = params.get("domain_name") or ""
     if not _DOMAIN_NAME.match(name):
         return (f"domain_name '{name}' is invalid: 3-28 lower case letters, digits or hyphens, starting with a "
@@ -79,11 +78,7 @@ def validate_domain_params(params: dict[str, Any]) -> str | None:
     count = params.get("instance_count")
     if count is not None and not 1 <= count <= 80:
         return f"instance_count must be between 1 and 80, got {count}."
-    if params.get("dedicated_master") and params.get("dedicated_master_count") not in (None, 3, 5):
-        return f"dedicated_master_count must be 3 or 5, got {params['dedicated_master_count']}."
     zones = params.get("availability_zone_count")
-    if zones is not None and zones not in (2, 3):
-        return f"availability_zone_count must be 2 or 3, got {zones}."
     if params.get("zone_awareness") and count is not None and count % (zones or 2):
         return f"instance_count ({count}) must be a multiple of availability_zone_count ({zones or 2})."
     subnets = params.get("subnet_ids")
@@ -104,9 +99,6 @@ def validate_domain_params(params: dict[str, Any]) -> str | None:
         return f"volume_size must be at least 10 GiB, got {size}."
     if params.get("kms_key_id") and params.get("encryption_at_rest") is False:
         return "kms_key_id needs encryption_at_rest=true."
-    policy = params.get("tls_security_policy")
-    if policy and policy not in TLS_POLICIES:
-        return f"tls_security_policy must be one of {', '.join(TLS_POLICIES)}, got {policy}."
     if params.get("fine_grained_access_control"):
         for option in ("node_to_node_encryption", "encryption_at_rest", "enforce_https"):
             if params.get(option) is False:
@@ -117,6 +109,7 @@ def validate_domain_params(params: dict[str, Any]) -> str | None:
         if internal is False and (params.get("master_user_name") or params.get("master_user_password")):
             return "master_user_name/master_user_password need internal_user_database=true."
     arn = params.get("master_user_arn")
+    # Not argument_spec's mutually_exclusive/required_together: those count an option given as null as set.
     if arn and (params.get("master_user_name") or params.get("master_user_password")):
         return "master_user_arn and master_user_name/master_user_password are mutually exclusive."
     if bool(params.get("master_user_name")) != bool(params.get("master_user_password")):
@@ -136,7 +129,7 @@ def validate_domain_params(params: dict[str, Any]) -> str | None:
         if entry.get("enabled", True) and not _LOG_GROUP_ARN.match(entry.get("log_group_arn") or ""):
             return f"log_publishing {entry['log_type']}: log_group_arn must be a CloudWatch Logs log group ARN."
     window = params.get("off_peak_window_start")
-    if window and not _TIME_OF_DAY.match(window):
+    if window and not TIME_OF_DAY.match(window):
         return f"off_peak_window_start '{window}' must be a UTC time of day HH:MM, for example 03:00."
     return None
 
@@ -146,17 +139,17 @@ def validate_domain_params(params: dict[str, Any]) -> str | None:
 
 @OpenSearchErrorHandler.list_error_handler("describe domain")
 def describe_domain(client, domain_name: str) -> dict[str, Any] | None:
-    return client.describe_domain(DomainName=domain_name, aws_retry=True)["DomainStatus"]
+    return client.describe_domain(DomainName=domain_name)["DomainStatus"]
 
 
 @OpenSearchErrorHandler.common_error_handler("list domains")
 def list_domain_names(client) -> list[str]:
-    return [d["DomainName"] for d in client.list_domain_names(aws_retry=True).get("DomainNames", [])]
+    return [d["DomainName"] for d in client.list_domain_names().get("DomainNames", [])]
 
 
 @OpenSearchErrorHandler.common_error_handler("list tags")
 def list_tags(client, arn: str) -> dict[str, str]:
-    return boto3_tag_list_to_ansible_dict(client.list_tags(ARN=arn, aws_retry=True).get("TagList", []))
+    return boto3_tag_list_to_ansible_dict(client.list_tags(ARN=arn).get("TagList", []))
 
 
 @OpenSearchErrorHandler.common_error_handler("update tags")
@@ -164,71 +157,25 @@ def update_tags(client, arn: str, current: dict[str, str], desired: dict[str, st
                 check_mode: bool) -> bool:
     return sync_tags(
         current, desired, purge, check_mode,
-        add=lambda tags: client.add_tags(ARN=arn, TagList=ansible_dict_to_boto3_tag_list(tags), aws_retry=True),
-        remove=lambda keys: client.remove_tags(ARN=arn, TagKeys=keys, aws_retry=True),
+        add=lambda tags: client.add_tags(ARN=arn, TagList=ansible_dict_to_boto3_tag_list(tags)),
+        remove=lambda keys: client.remove_tags(ARN=arn, TagKeys=keys),
     )
 
 
 @OpenSearchErrorHandler.common_error_handler("create domain")
 def create_domain(client, **request: Any) -> dict[str, Any]:
-    return client.create_domain(aws_retry=True, **request)["DomainStatus"]
+    return client.create_domain(**request)["DomainStatus"]
 
 
 @OpenSearchErrorHandler.common_error_handler("update domain configuration")
 def update_domain_config(client, **request: Any) -> dict[str, Any]:
-    return client.update_domain_config(aws_retry=True, **request)["DomainConfig"]
+    return client.update_domain_config(**request)["DomainConfig"]
 
 
 @OpenSearchErrorHandler.deletion_error_handler("delete domain")
 def delete_domain(client, domain_name: str) -> bool:
-    client.delete_domain(DomainName=domain_name, aws_retry=True)
+    client.delete_domain(DomainName=domain_name)
     return True
-
-
-@OpenSearchErrorHandler.common_error_handler("resolve the KMS key")
-def kms_key_arn(kms_client, key_id: str) -> str:
-    return kms_client.describe_key(KeyId=key_id, aws_retry=True)["KeyMetadata"]["Arn"]
-
-
-class OpenSearchWaiterFactory(BaseWaiterFactory):
-    """Waits for a domain to be ready (created, not processing, with an endpoint) or gone."""
-
-    @property
-    def _waiter_model_data(self):
-        ready = ("DomainStatus.Created == `true` && DomainStatus.Processing == `false` && "
-                 "DomainStatus.UpgradeProcessing == `false` && "
-                 "(DomainStatus.Endpoints.vpc != null || DomainStatus.Endpoint != null)")
-        return {
-            "domain_ready": {
-                "operation": "DescribeDomain",
-                "delay": WAITER_DELAY,
-                "maxAttempts": 240,
-                "acceptors": [
-                    {"state": "success", "matcher": "path", "expected": True, "argument": ready},
-                    {"state": "failure", "matcher": "path", "expected": True, "argument": "DomainStatus.Deleted"},
-                    {"state": "retry", "matcher": "error", "expected": "ResourceNotFoundException"},
-                ],
-            },
-            "domain_deleted": {
-                "operation": "DescribeDomain",
-                "delay": WAITER_DELAY,
-                "maxAttempts": 240,
-                "acceptors": [
-                    {"state": "success", "matcher": "error", "expected": "ResourceNotFoundException"},
-                    {"state": "retry", "matcher": "path", "expected": True, "argument": "DomainStatus.Deleted"},
-                ],
-            },
-        }
-
-
-_WAITERS = OpenSearchWaiterFactory()
-
-
-@OpenSearchErrorHandler.common_error_handler("wait for the domain")
-def wait_for_domain(client, domain_name: str, waiter_name: str, timeout: int) -> None:
-    raw = client.client if isinstance(client, RetryingBotoClientWrapper) else client
-    _WAITERS.get_waiter(raw, waiter_name).wait(
-        DomainName=domain_name, WaiterConfig=custom_waiter_config(timeout=timeout, default_pause=WAITER_DELAY))
 
 
 # --- state and comparisons ------------------------------------------------------------------------------
@@ -305,17 +252,6 @@ def describe_domain_state(client, domain_name: str) -> dict[str, Any] | None:
     if domain is None:
         return None
     return domain_state(domain, list_tags(client, domain["ARN"]))
-
-
-def kms_key_matches(desired: str, current: str | None) -> bool | None:
-    """True/False when a key id or ARN settles it, None when ``desired`` is an alias that needs resolving."""
-    if not current:
-        return False
-    if desired == current or current.endswith("/" + desired):
-        return True
-    if desired.startswith("alias/") or ":alias/" in desired:
-        return None
-    return False
 
 
 def policies_differ(current: dict[str, Any], desired: dict[str, Any]) -> bool:

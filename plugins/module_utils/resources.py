@@ -1,62 +1,91 @@
 # Copyright: Open edX data services maintainers
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""One read of the state of the data-service resources that take minutes to create.
+"""The one definition of when a data-service resource is ready, and of the states it will not leave by waiting.
 
-``describe(clients, kind, name)`` returns the same small shape for every kind, so that one waiter can
-watch an RDS instance, a DocumentDB cluster, an ElastiCache replication group and an OpenSearch domain
-together: ``status`` (lower case, ``absent`` when it does not exist), ``ready``, ``failed``, ``arn``,
-``endpoint``, ``reader_endpoint``, ``port`` and the raw ``description``.
+``describe(client, kind, name)`` returns the same small shape for every kind, so that one waiter can watch an
+RDS instance, a DocumentDB cluster, an ElastiCache replication group and an OpenSearch domain together:
+``status`` (lower case, ``absent`` when it does not exist), ``ready``, ``failed``, ``arn``, ``endpoint``,
+``reader_endpoint``, ``port`` and the raw ``description``. ``wait()`` polls that same ``describe`` through a
+botocore waiter, so ``wait: true`` in a module and ``wait_for_resources`` agree on every state.
 """
 
 from __future__ import annotations
 
+import contextlib
+import math
+from dataclasses import dataclass
 from typing import Any
 
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
+from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 
-# kind -> boto3 service name
-SERVICES = {
-    "rds_instance": "rds",
-    "docdb_cluster": "docdb",
-    "elasticache_replication_group": "elasticache",
-    "opensearch_domain": "opensearch",
+with contextlib.suppress(ImportError):  # a missing botocore is reported by AnsibleAWSModule
+    from botocore.exceptions import WaiterError
+    from botocore.waiter import SingleWaiterConfig, Waiter
+
+
+@dataclass(frozen=True)
+class Lifecycle:
+    """What AWS reports for one kind of resource while it is created, changed and deleted."""
+
+    service: str
+    noun: str
+    ready: frozenset[str]
+    # States from which the resource will not become ready on its own (deleting included: it only goes away).
+    failed: frozenset[str]
+    # Error codes of the describe call meaning the resource does not exist.
+    missing: tuple[str, ...]
+    # Seconds between two polls while waiting.
+    delay: float
+
+
+LIFECYCLES = {
+    "rds_instance": Lifecycle(
+        "rds", "RDS instance", frozenset({"available"}),
+        frozenset({"deleting", "failed", "inaccessible-encryption-credentials",
+                   "inaccessible-encryption-credentials-recoverable", "incompatible-network",
+                   "incompatible-option-group", "incompatible-parameters", "incompatible-restore", "restore-error",
+                   "storage-full"}),
+        ("DBInstanceNotFound", "DBInstanceNotFoundFault"), 30),
+    "docdb_cluster": Lifecycle(
+        "docdb", "DocumentDB cluster", frozenset({"available"}),
+        frozenset({"deleting", "failed", "inaccessible-encryption-credentials",
+                   "inaccessible-encryption-credentials-recoverable", "incompatible-parameters", "migration-failed"}),
+        ("DBClusterNotFoundFault", "DBClusterNotFound"), 15),
+    "docdb_cluster_snapshot": Lifecycle(
+        "docdb", "DocumentDB cluster snapshot", frozenset({"available"}), frozenset({"deleting", "failed"}),
+        ("DBClusterSnapshotNotFoundFault",), 15),
+    "elasticache_replication_group": Lifecycle(
+        "elasticache", "replication group", frozenset({"available"}), frozenset({"create-failed", "deleting"}),
+        ("ReplicationGroupNotFoundFault",), 15),
+    # The status of a domain is derived in _opensearch_domain: "active" only once it can serve requests.
+    "opensearch_domain": Lifecycle(
+        "opensearch", "OpenSearch domain", frozenset({"active"}), frozenset({"deleting", "isolated"}),
+        ("ResourceNotFoundException",), 30),
 }
-KINDS = tuple(SERVICES)
+KINDS = tuple(LIFECYCLES)
+SERVICES = {kind: lifecycle.service for kind, lifecycle in LIFECYCLES.items()}
 
-# States from which a resource will not become available on its own.
-FAILED_STATES = frozenset({
-    "failed",
-    "create-failed",
-    "incompatible-credentials",
-    "incompatible-network",
-    "incompatible-option-group",
-    "incompatible-parameters",
-    "incompatible-restore",
-    "inaccessible-encryption-credentials",
-    "inaccessible-encryption-credentials-recoverable",
-    "restore-failed",
-    "storage-full",
-    "deleted",
-    "deleting",
-    "isolated",
-})
-
-_MISSING = {
-    "rds_instance": ["DBInstanceNotFound", "DBInstanceNotFoundFault"],
-    "docdb_cluster": ["DBClusterNotFoundFault", "DBClusterNotFound"],
-    "elasticache_replication_group": ["ReplicationGroupNotFoundFault"],
-    "opensearch_domain": ["ResourceNotFoundException"],
-}
+# The instances of a DocumentDB cluster: a cluster is ready once every one of them is available.
+DOCDB_INSTANCE_FAILED = frozenset({"failed", "inaccessible-encryption-credentials",
+                                   "inaccessible-encryption-credentials-recoverable", "incompatible-network",
+                                   "incompatible-parameters", "restore-error", "storage-full"})
 
 
-def _state(status: str, ready: bool, arn: str = "", endpoint: str = "", reader_endpoint: str = "",
-           port: int | None = None, description: dict[str, Any] | None = None) -> dict[str, Any]:
+class AnsibleWaitError(AnsibleAWSError):
+    pass
+
+
+def state(kind: str, status: str, arn: str | None = "", endpoint: str | None = "", reader_endpoint: str | None = "",
+          port: int | None = None, description: dict[str, Any] | None = None, failed: bool = False) -> dict[str, Any]:
+    """The common shape; ``ready`` and ``failed`` follow from ``status`` and the kind's Lifecycle."""
+    lifecycle = LIFECYCLES[kind]
     status = (status or "unknown").lower()
     return {
         "status": status,
-        "ready": ready,
-        "failed": status in FAILED_STATES,
+        "ready": status in lifecycle.ready,
+        "failed": failed or status in lifecycle.failed,
         "arn": arn or "",
         "endpoint": endpoint or "",
         "reader_endpoint": reader_endpoint or "",
@@ -66,67 +95,84 @@ def _state(status: str, ready: bool, arn: str = "", endpoint: str = "", reader_e
 
 
 def absent() -> dict[str, Any]:
-    return _state("absent", False)
+    return {"status": "absent", "ready": False, "failed": False, "arn": "", "endpoint": "", "reader_endpoint": "",
+            "port": None, "description": {}}
 
 
 def _rds_instance(client, name: str) -> dict[str, Any]:
-    instance = client.describe_db_instances(DBInstanceIdentifier=name, aws_retry=True)["DBInstances"][0]
-    status = instance.get("DBInstanceStatus", "")
+    instance = client.describe_db_instances(DBInstanceIdentifier=name)["DBInstances"][0]
     endpoint = instance.get("Endpoint") or {}
-    return _state(status, status == "available", instance.get("DBInstanceArn"), endpoint.get("Address"),
-                  port=endpoint.get("Port"), description=instance)
+    return state("rds_instance", instance.get("DBInstanceStatus", ""), instance.get("DBInstanceArn"),
+                 endpoint.get("Address"), port=endpoint.get("Port"), description=instance)
 
 
-def _docdb_cluster(client, name: str) -> dict[str, Any]:
-    cluster = client.describe_db_clusters(DBClusterIdentifier=name, aws_retry=True)["DBClusters"][0]
-    paginator = client.get_paginator("describe_db_instances")
-    instances = paginator.paginate(
-        Filters=[{"Name": "db-cluster-id", "Values": [name]}]
-    ).build_full_result()["DBInstances"]
+def docdb_cluster_state(cluster: dict[str, Any], instances: list[dict[str, Any]]) -> dict[str, Any]:
+    """A cluster is ready when it and every one of its instances (at least one) are available."""
     status = cluster.get("Status", "")
     available = [i for i in instances if i.get("DBInstanceStatus") == "available"]
-    ready = status == "available" and bool(instances) and len(available) == len(instances)
-    if status == "available" and not ready:
+    if status == "available" and (not instances or len(available) < len(instances)):
         # The cluster is up; say how far its instances are.
         status = f"available, instances {len(available)}/{len(instances)} available"
+    failed = any(i.get("DBInstanceStatus") in DOCDB_INSTANCE_FAILED for i in instances)
     cluster = dict(cluster, Instances=[
         {"DBInstanceIdentifier": i.get("DBInstanceIdentifier"), "DBInstanceStatus": i.get("DBInstanceStatus"),
          "DBInstanceClass": i.get("DBInstanceClass"), "AvailabilityZone": i.get("AvailabilityZone")}
         for i in instances
     ])
-    return _state(status, ready, cluster.get("DBClusterArn"), cluster.get("Endpoint"), cluster.get("ReaderEndpoint"),
-                  cluster.get("Port"), cluster)
+    return state("docdb_cluster", status, cluster.get("DBClusterArn"), cluster.get("Endpoint"),
+                 cluster.get("ReaderEndpoint"), cluster.get("Port"), cluster, failed=failed)
+
+
+def _docdb_cluster(client, name: str) -> dict[str, Any]:
+    cluster = client.describe_db_clusters(DBClusterIdentifier=name)["DBClusters"][0]
+    paginator = client.get_paginator("describe_db_instances")
+    instances = paginator.paginate(
+        Filters=[{"Name": "db-cluster-id", "Values": [name]}]
+    ).build_full_result()["DBInstances"]
+    return docdb_cluster_state(cluster, instances)
+
+
+def _docdb_cluster_snapshot(client, name: str) -> dict[str, Any]:
+    snapshot = client.describe_db_cluster_snapshots(DBClusterSnapshotIdentifier=name)["DBClusterSnapshots"][0]
+    return state("docdb_cluster_snapshot", snapshot.get("Status", ""), snapshot.get("DBClusterSnapshotArn"),
+                 port=snapshot.get("Port"), description=snapshot)
 
 
 def _elasticache_replication_group(client, name: str) -> dict[str, Any]:
-    group = client.describe_replication_groups(ReplicationGroupId=name, aws_retry=True)["ReplicationGroups"][0]
-    status = group.get("Status", "")
+    group = client.describe_replication_groups(ReplicationGroupId=name)["ReplicationGroups"][0]
     node_groups = group.get("NodeGroups") or [{}]
     primary = node_groups[0].get("PrimaryEndpoint") or group.get("ConfigurationEndpoint") or {}
     reader = node_groups[0].get("ReaderEndpoint") or {}
-    return _state(status, status == "available", group.get("ARN"), primary.get("Address"), reader.get("Address"),
-                  primary.get("Port"), group)
+    return state("elasticache_replication_group", group.get("Status", ""), group.get("ARN"), primary.get("Address"),
+                 reader.get("Address"), primary.get("Port"), group)
+
+
+def opensearch_domain_status(domain: dict[str, Any]) -> str:
+    """``active`` only when the domain is created, has an endpoint and processes no change."""
+    endpoint = (domain.get("Endpoints") or {}).get("vpc") or domain.get("Endpoint")
+    processing_status = (domain.get("DomainProcessingStatus") or "").lower()
+    if domain.get("Deleted"):
+        return "deleting"
+    if processing_status and processing_status != "active":
+        return processing_status
+    if not domain.get("Created") or not endpoint:
+        return "creating"
+    if domain.get("Processing") or domain.get("UpgradeProcessing"):
+        return "processing"
+    return "active"
 
 
 def _opensearch_domain(client, name: str) -> dict[str, Any]:
-    domain = client.describe_domain(DomainName=name, aws_retry=True)["DomainStatus"]
+    domain = client.describe_domain(DomainName=name)["DomainStatus"]
     endpoint = (domain.get("Endpoints") or {}).get("vpc") or domain.get("Endpoint") or ""
-    processing = bool(domain.get("Processing")) or bool(domain.get("UpgradeProcessing"))
-    if domain.get("Deleted"):
-        status = "deleting"
-    elif domain.get("DomainProcessingStatus"):
-        status = domain["DomainProcessingStatus"]
-    elif not domain.get("Created") or not endpoint:
-        status = "creating"
-    else:
-        status = "processing" if processing else "active"
-    ready = bool(domain.get("Created")) and not domain.get("Deleted") and not processing and bool(endpoint)
-    return _state(status, ready, domain.get("ARN"), endpoint, port=443 if endpoint else None, description=domain)
+    return state("opensearch_domain", opensearch_domain_status(domain), domain.get("ARN"), endpoint,
+                 port=443 if endpoint else None, description=domain)
 
 
 _DESCRIBE = {
     "rds_instance": _rds_instance,
     "docdb_cluster": _docdb_cluster,
+    "docdb_cluster_snapshot": _docdb_cluster_snapshot,
     "elasticache_replication_group": _elasticache_replication_group,
     "opensearch_domain": _opensearch_domain,
 }
@@ -136,5 +182,40 @@ def describe(client, kind: str, name: str) -> dict[str, Any]:
     """The state of resource ``name`` of ``kind`` (see the module docstring); ``absent`` when it does not exist."""
     try:
         return _DESCRIBE[kind](client, name)
-    except is_boto3_error_code(_MISSING[kind]):
+    except is_boto3_error_code(list(LIFECYCLES[kind].missing)):
         return absent()
+
+
+def wait(client, kind: str, name: str, timeout: int, until: str = "ready") -> dict[str, Any]:
+    """Poll ``describe`` until the resource is ``ready`` (failing at once in a failed state) or ``absent``.
+
+    ``available`` waits for the resource's own status only: a DocumentDB cluster takes instances from then on,
+    while it is only ready once they are available too. Returns the last state; raises AnsibleWaitError naming
+    the state the resource was left in.
+    """
+    failure = {"state": "failure", "matcher": "path", "argument": "failed", "expected": True}
+    acceptors = {
+        "ready": [{"state": "success", "matcher": "path", "argument": "ready", "expected": True}, failure],
+        "available": [{"state": "success", "matcher": "path", "argument": "description.status",
+                       "expected": "available"}, failure],
+        "absent": [{"state": "success", "matcher": "path", "argument": "status", "expected": "absent"}],
+    }[until]
+    lifecycle = LIFECYCLES[kind]
+    attempts = max(1, math.ceil(timeout / lifecycle.delay)) + 1
+    last: dict[str, Any] = {}
+
+    def poll(**_: Any) -> dict[str, Any]:
+        last.update(describe(client, kind, name))
+        return last
+
+    config = SingleWaiterConfig({"operation": "describe", "delay": lifecycle.delay, "maxAttempts": attempts,
+                                 "acceptors": acceptors})
+    try:
+        Waiter(f"{kind}_{until}", config, poll).wait()
+    except WaiterError as e:
+        if "Max attempts exceeded" in str(e):
+            raise AnsibleWaitError(message=f"Timeout trying to wait for the {lifecycle.noun} {name} to be {until} "
+                                           f"({timeout}s); it is {last.get('status')}") from e
+        raise AnsibleWaitError(message=f"The {lifecycle.noun} {name} is {last.get('status')} and will not "
+                                       f"become {until} by waiting") from e
+    return dict(last)

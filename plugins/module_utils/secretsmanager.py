@@ -2,9 +2,9 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """AWS Secrets Manager calls of the secretsmanager_* modules.
 
-The client passed in is the one ``module.client("secretsmanager", retry_decorator=AWSRetry.jittered_backoff())``
-returns: every call retries through ``aws_retry=True``. Errors are raised as ``AnsibleSecretsManagerError``; the
-modules turn them into ``fail_json_aws_error``. No function here logs or returns a request's secret value.
+The client passed in is the one ``module.client("secretsmanager")`` returns, which retries through botocore's
+standard mode (see modules.py). Errors are raised as ``AnsibleSecretsManagerError``; the modules turn them into
+``fail_json_aws_error``. No function here logs or returns a request's secret value.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ class SecretsManagerErrorHandler(AWSErrorHandler):
 @SecretsManagerErrorHandler.list_error_handler("describe secret")
 def describe_secret(client, secret_id: str) -> dict[str, Any] | None:
     """The secret's metadata (tags, KMS key, ``DeletedDate`` when scheduled for deletion), or None."""
-    secret = client.describe_secret(aws_retry=True, SecretId=secret_id)
+    secret = client.describe_secret(SecretId=secret_id)
     secret.pop("ResponseMetadata", None)
     return secret
 
@@ -41,7 +41,7 @@ def describe_secret(client, secret_id: str) -> dict[str, Any] | None:
 @SecretsManagerErrorHandler.list_error_handler("read secret value")
 def get_secret_value(client, secret_id: str) -> dict[str, Any] | None:
     """``SecretString`` and ``VersionId`` of the AWSCURRENT version, or None when the secret is missing."""
-    response = client.get_secret_value(aws_retry=True, SecretId=secret_id)
+    response = client.get_secret_value(SecretId=secret_id)
     return {key: response[key] for key in ("SecretString", "VersionId", "ARN", "Name") if key in response}
 
 
@@ -56,7 +56,7 @@ def create_secret(client, name: str, secret_string: str, kms_key_id: str | None,
         params["Description"] = description
     if tags:
         params["Tags"] = ansible_dict_to_boto3_tag_list(tags)
-    response = client.create_secret(aws_retry=True, **params)
+    response = client.create_secret(**params)
     return {key: response[key] for key in ("ARN", "Name", "VersionId") if key in response}
 
 
@@ -74,12 +74,12 @@ def update_secret(client, secret_id: str, secret_string: str | None = None, kms_
         params["KmsKeyId"] = kms_key_id
     if description is not None:
         params["Description"] = description
-    return client.update_secret(aws_retry=True, **params).get("VersionId")
+    return client.update_secret(**params).get("VersionId")
 
 
 @SecretsManagerErrorHandler.common_error_handler("restore secret")
 def restore_secret(client, secret_id: str) -> None:
-    client.restore_secret(aws_retry=True, SecretId=secret_id)
+    client.restore_secret(SecretId=secret_id)
 
 
 @SecretsManagerErrorHandler.common_error_handler("delete secret")
@@ -89,16 +89,16 @@ def delete_secret(client, secret_id: str, recovery_window: int, force: bool) -> 
         params: dict[str, Any] = {"ForceDeleteWithoutRecovery": True}
     else:
         params = {"RecoveryWindowInDays": recovery_window}
-    response = client.delete_secret(aws_retry=True, SecretId=secret_id, **params)
+    response = client.delete_secret(SecretId=secret_id, **params)
     response.pop("ResponseMetadata", None)
     return response
 
 
 @SecretsManagerErrorHandler.common_error_handler("tag secret")
 def tag_secret(client, secret_id: str, tags: dict[str, str]) -> None:
-    client.tag_resource(aws_retry=True, SecretId=secret_id, Tags=ansible_dict_to_boto3_tag_list(tags))
+    client.tag_resource(SecretId=secret_id, Tags=ansible_dict_to_boto3_tag_list(tags))
 
 
 @SecretsManagerErrorHandler.common_error_handler("untag secret")
 def untag_secret(client, secret_id: str, keys: list[str]) -> None:
-    client.untag_resource(aws_retry=True, SecretId=secret_id, TagKeys=keys)
+    client.untag_resource(SecretId=secret_id, TagKeys=keys)

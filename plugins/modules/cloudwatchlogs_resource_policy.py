@@ -81,7 +81,6 @@ from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto
 from ansible_collections.amazon.aws.plugins.module_utils.errors import AWSErrorHandler
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 from ansible_collections.amazon.aws.plugins.module_utils.policy import compare_policies
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.openedx.data_services.plugins.module_utils.modules import DataServicesAWSModule
 
 
@@ -101,7 +100,7 @@ class LogsErrorHandler(AWSErrorHandler):
 def find_policy(client, name):
     token = None
     while True:
-        page = client.describe_resource_policies(aws_retry=True, **({"nextToken": token} if token else {}))
+        page = client.describe_resource_policies(**({"nextToken": token} if token else {}))
         for policy in page.get("resourcePolicies", []):
             if policy["policyName"] == name:
                 return {"policy_name": name, "policy_document": json.loads(policy["policyDocument"])}
@@ -112,12 +111,12 @@ def find_policy(client, name):
 
 @LogsErrorHandler.common_error_handler("put resource policy")
 def put_policy(client, name, document):
-    client.put_resource_policy(policyName=name, policyDocument=json.dumps(document), aws_retry=True)
+    client.put_resource_policy(policyName=name, policyDocument=json.dumps(document))
 
 
 @LogsErrorHandler.deletion_error_handler("delete resource policy")
 def delete_policy(client, name):
-    client.delete_resource_policy(policyName=name, aws_retry=True)
+    client.delete_resource_policy(policyName=name)
     return True
 
 
@@ -132,7 +131,7 @@ def main():
         supports_check_mode=True,
     )
     name = module.params["policy_name"]
-    client = module.client("logs", retry_decorator=AWSRetry.jittered_backoff())
+    client = module.client("logs")
     try:
         before = find_policy(client, name)
         if module.params["state"] == "absent":

@@ -249,14 +249,15 @@ cluster:
 
 import re
 
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
-from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
-from ansible_collections.openedx.data_services.plugins.module_utils import docdb
+from ansible_collections.openedx.data_services.plugins.module_utils import docdb, engine
+from ansible_collections.openedx.data_services.plugins.module_utils.common import (
+    ReplacementRequired,
+    kms_key_arn,
+    merged_tags,
+    window_problem,
+)
 from ansible_collections.openedx.data_services.plugins.module_utils.modules import DataServicesAWSModule
 
-BACKUP_WINDOW = re.compile(r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$")
-MAINTENANCE_WINDOW = re.compile(
-    r"^(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):[0-5]\d-(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):[0-5]\d$")
 USERNAME = re.compile(r"^[A-Za-z][A-Za-z0-9]{0,62}$")
 # Settings that ModifyDBCluster changes: option -> API parameter.
 MODIFIABLE = {
@@ -282,12 +283,10 @@ def validate(module) -> None:
         retention = params["backup_retention_period"]
         if retention is not None and not 1 <= retention <= 35:
             errors.append(f"backup_retention_period must be between 1 and 35 days, got {retention}")
-        window = params["preferred_backup_window"]
-        if window is not None and not BACKUP_WINDOW.match(window):
-            errors.append(f"preferred_backup_window must be hh24:mi-hh24:mi (UTC), got {window!r}")
-        window = params["preferred_maintenance_window"]
-        if window is not None and not MAINTENANCE_WINDOW.match(window):
-            errors.append(f"preferred_maintenance_window must be ddd:hh24:mi-ddd:hh24:mi (UTC), got {window!r}")
+        for option, weekly in (("preferred_backup_window", False), ("preferred_maintenance_window", True)):
+            problem = window_problem(option, params[option], weekly)
+            if problem:
+                errors.append(problem.rstrip("."))
         if params["kms_key_id"] and params["storage_encrypted"] is not True:
             errors.append("kms_key_id needs storage_encrypted=true")
         username = params["master_username"]
@@ -332,7 +331,7 @@ def current_settings(cluster: dict, instances: list, tags: dict) -> dict:
     }
 
 
-def desired_settings(params: dict, current: dict, kms_key_arn: str | None) -> dict:
+def desired_settings(params: dict, current: dict, kms_key: str | None) -> dict:
     """``current`` with every option the user set; a new cluster starts from AWS's defaults (``current`` = {})."""
     desired = dict(current)
     for name in ("instance_class", "instance_count", "master_username", "db_subnet_group_name",
@@ -347,63 +346,20 @@ def desired_settings(params: dict, current: dict, kms_key_arn: str | None) -> di
         desired["vpc_security_group_ids"] = sorted(params["vpc_security_group_ids"])
     if params["enabled_cloudwatch_logs_exports"] is not None:
         desired["enabled_cloudwatch_logs_exports"] = sorted(set(params["enabled_cloudwatch_logs_exports"]))
-    if kms_key_arn is not None:
-        desired["kms_key_id"] = kms_key_arn
-    if params["tags"] is not None:
-        to_add, to_remove = compare_aws_tags(current.get("tags", {}), params["tags"], params["purge_tags"])
-        tags = {k: v for k, v in current.get("tags", {}).items() if k not in to_remove}
-        tags.update(to_add)
-        desired["tags"] = tags
+    if kms_key is not None:
+        desired["kms_key_id"] = kms_key
+    desired["tags"] = merged_tags(current.get("tags", {}), params["tags"], params["purge_tags"])
     return desired
 
 
-def create(module, client, desired: dict, check_mode: bool) -> bool:
-    params = module.params
-    missing = [name for name in ("instance_class", "master_username", "master_user_password") if not params[name]]
-    if missing:
-        module.fail_json(msg=f"creating cluster {params['identifier']} needs {', '.join(missing)}")
-    if check_mode:
-        return True
-    request = {
-        "DBClusterIdentifier": params["identifier"],
-        "MasterUserPassword": params["master_user_password"],
-        "Tags": docdb.ansible_dict_to_boto3_tag_list(params["tags"] or {}),
-    }
-    names = {"engine_version": "EngineVersion", "master_username": "MasterUsername",
-             "db_subnet_group_name": "DBSubnetGroupName", "storage_encrypted": "StorageEncrypted",
-             "kms_key_id": "KmsKeyId", **MODIFIABLE}
-    for option, api_name in names.items():
-        if desired.get(option) is not None:
-            request[api_name] = desired[option]
-    if desired.get("enabled_cloudwatch_logs_exports"):
-        request["EnableCloudwatchLogsExports"] = desired["enabled_cloudwatch_logs_exports"]
-    docdb.create_cluster(client, **request)
-    docdb.wait(client, "cluster_available", params["wait_timeout"], DBClusterIdentifier=params["identifier"])
-    add_instances(module, client, [], params["instance_count"])
-    return True
-
-
-def add_instances(module, client, instances: list, count: int) -> list[str]:
-    params = module.params
-    existing = [i["DBInstanceIdentifier"] for i in instances]
-    names = docdb.new_instance_identifiers(params["identifier"], existing, count)
-    instance_class = params["instance_class"] or docdb.live_instances(instances)[0]["DBInstanceClass"]
-    for name in names:
-        docdb.create_instance(client, DBInstanceIdentifier=name, DBClusterIdentifier=params["identifier"],
-                              DBInstanceClass=instance_class,
-                              Tags=docdb.ansible_dict_to_boto3_tag_list(params["tags"] or {}))
-    return names
-
-
-def cluster_modifications(module, current: dict, desired: dict) -> dict:
+def cluster_modifications(params: dict, current: dict, desired: dict) -> dict:
     """The ModifyDBCluster request that turns ``current`` into ``desired`` (empty when nothing differs)."""
-    params = module.params
     refused = [name for name in IMMUTABLE if desired.get(name) != current.get(name)]
     if refused:
         changes = ", ".join(f"{name} ({current.get(name)!r} -> {desired.get(name)!r})" for name in refused)
-        module.fail_json(msg=f"cluster {params['identifier']}: refusing to change {changes}: AWS cannot change "
-                             "this in place and this module never replaces a cluster (restore a snapshot into a "
-                             "new cluster instead)")
+        raise ReplacementRequired(
+            f"cluster {params['identifier']}: refusing to change {changes}: AWS cannot change this in place and "
+            "this module never replaces a cluster (restore a snapshot into a new cluster instead)")
     request = {api: desired[name] for name, api in MODIFIABLE.items() if desired.get(name) != current.get(name)}
     if "EngineVersion" in request and request["EngineVersion"].split(".")[0] != (
             current.get("engine_version") or "").split(".")[0]:
@@ -417,107 +373,136 @@ def cluster_modifications(module, current: dict, desired: dict) -> dict:
     return request
 
 
-def update(module, client, cluster: dict, instances: list, current: dict, desired: dict,
-           check_mode: bool) -> bool:
-    params = module.params
-    identifier = params["identifier"]
-    request = cluster_modifications(module, current, desired)
-    to_add, to_remove = compare_aws_tags(current["tags"], desired["tags"], purge_tags=True)
-    live = docdb.live_instances(instances)
-    resize = [i["DBInstanceIdentifier"] for i in live
-              if params["instance_class"] and i["DBInstanceClass"] != params["instance_class"]]
-    surplus = len(live) - params["instance_count"]
-    if surplus < 0 and not live and not params["instance_class"]:
-        module.fail_json(msg=f"cluster {identifier} has no instance to copy the class from: set instance_class")
-    changed = bool(request or to_add or to_remove or resize or surplus)
-    if check_mode or not changed:
-        return changed
-    if cluster.get("Status") != "available":
-        # AWS refuses modifications and new instances while the cluster is creating or modifying.
-        docdb.wait(client, "cluster_available", params["wait_timeout"], DBClusterIdentifier=identifier)
-    if request:
-        docdb.modify_cluster(client, DBClusterIdentifier=identifier, ApplyImmediately=params["apply_immediately"],
-                             **request)
-    if to_add or to_remove:
-        docdb.update_tags(client, cluster["DBClusterArn"], to_add, to_remove)
-    removed = docdb.readers_to_remove(cluster, instances, surplus) if surplus > 0 else []
-    for name in resize:
-        if name not in removed:
-            docdb.modify_instance(client, DBInstanceIdentifier=name, DBInstanceClass=params["instance_class"],
-                                  ApplyImmediately=params["apply_immediately"])
-    for name in removed:
-        docdb.delete_instance(client, name)
-    if surplus < 0:
-        add_instances(module, client, instances, -surplus)
-    if params["wait"]:
+class Cluster(engine.Resource):
+    """The cluster and its instances; the diff shows the settings, the return value AWS's description."""
+
+    kind = "docdb_cluster"
+    result_key = "cluster"
+
+    def __init__(self, module, client) -> None:
+        super().__init__(module, client)
+        self.cluster: dict | None = None
+        self.instances: list = []
+        self.tags: dict = {}
+
+    @property
+    def name(self) -> str:
+        return self.params["identifier"]
+
+    def read(self) -> dict | None:
+        self.cluster = docdb.describe_cluster(self.client, self.name)
+        if self.cluster is None:
+            self.instances, self.tags = [], {}
+            return None
+        self.instances = docdb.describe_cluster_instances(self.client, self.name)
+        self.tags = docdb.list_tags(self.client, self.cluster["DBClusterArn"])
+        return current_settings(self.cluster, self.instances, self.tags)
+
+    def result(self, state: dict | None) -> dict:
+        return docdb.normalize_cluster(self.cluster, self.tags, self.instances) if state and self.cluster else {}
+
+    def kms_key(self) -> str | None:
+        key = self.params["kms_key_id"]
+        return kms_key_arn(self.kms_client(), key) if key else None
+
+    def predict(self, current: dict | None, plan: engine.Plan) -> dict | None:
+        return plan.changes or None
+
+    def plan_create(self) -> engine.Plan:
+        params = self.params
+        missing = [name for name in ("instance_class", "master_username", "master_user_password") if not params[name]]
+        if missing:
+            self.module.fail_json(msg=f"creating cluster {self.name} needs {', '.join(missing)}")
+        desired = desired_settings(params, {}, self.kms_key())
+        desired["tags"] = params["tags"] or {}
+        request = {
+            "DBClusterIdentifier": self.name,
+            "MasterUserPassword": params["master_user_password"],
+            "Tags": docdb.ansible_dict_to_boto3_tag_list(params["tags"] or {}),
+        }
+        names = {"engine_version": "EngineVersion", "master_username": "MasterUsername",
+                 "db_subnet_group_name": "DBSubnetGroupName", "storage_encrypted": "StorageEncrypted",
+                 "kms_key_id": "KmsKeyId", **MODIFIABLE}
+        request.update({api: desired[option] for option, api in names.items() if desired.get(option) is not None})
+        if desired.get("enabled_cloudwatch_logs_exports"):
+            request["EnableCloudwatchLogsExports"] = desired["enabled_cloudwatch_logs_exports"]
+        plan = engine.Plan(desired)
+        plan.call(lambda: docdb.create_cluster(self.client, **request))
+        # Instances can only be added to an available cluster.
+        plan.call(lambda: self.wait("available"))
+        plan.call(lambda: self.add_instances(params["instance_count"]))
+        if params["wait"]:
+            plan.call(self.wait)
+        return plan
+
+    def add_instances(self, count: int) -> None:
+        existing = [i["DBInstanceIdentifier"] for i in self.instances]
+        instance_class = self.params["instance_class"] or docdb.live_instances(self.instances)[0]["DBInstanceClass"]
+        for name in docdb.new_instance_identifiers(self.name, existing, count):
+            docdb.create_instance(self.client, DBInstanceIdentifier=name, DBClusterIdentifier=self.name,
+                                  DBInstanceClass=instance_class,
+                                  Tags=docdb.ansible_dict_to_boto3_tag_list(self.params["tags"] or {}))
+
+    def plan_update(self, current: dict) -> engine.Plan:
+        params = self.params
+        cluster, instances = self.cluster, self.instances
+        desired = desired_settings(params, current, self.kms_key())
+        plan = engine.Plan(desired)
+        request = cluster_modifications(params, current, desired)
+        to_add = {k: v for k, v in desired["tags"].items() if current["tags"].get(k) != v}
+        to_remove = [k for k in current["tags"] if k not in desired["tags"]]
+        live = docdb.live_instances(instances)
+        resize = [i["DBInstanceIdentifier"] for i in live
+                  if params["instance_class"] and i["DBInstanceClass"] != params["instance_class"]]
+        surplus = len(live) - params["instance_count"]
+        if surplus < 0 and not live and not params["instance_class"]:
+            self.module.fail_json(msg=f"cluster {self.name} has no instance to copy the class from: set instance_class")
+        if not (request or to_add or to_remove or resize or surplus):
+            return plan
+        if cluster.get("Status") != "available":
+            # AWS refuses modifications and new instances while the cluster is creating or modifying.
+            plan.call(lambda: self.wait("available"))
+        if request:
+            plan.call(lambda: docdb.modify_cluster(self.client, DBClusterIdentifier=self.name,
+                                                   ApplyImmediately=params["apply_immediately"], **request))
+        if to_add or to_remove:
+            plan.call(lambda: docdb.update_tags(self.client, cluster["DBClusterArn"], to_add, to_remove))
+        removed = docdb.readers_to_remove(cluster, instances, surplus) if surplus > 0 else []
+        for name in resize:
+            if name not in removed:
+                plan.call(lambda name=name: docdb.modify_instance(
+                    self.client, DBInstanceIdentifier=name, DBInstanceClass=params["instance_class"],
+                    ApplyImmediately=params["apply_immediately"]))
         for name in removed:
-            docdb.wait(client, "instance_deleted", params["wait_timeout"], DBInstanceIdentifier=name)
-    return True
+            plan.call(lambda name=name: docdb.delete_instance(self.client, name))
+        if surplus < 0:
+            plan.call(lambda: self.add_instances(-surplus))
+        if params["wait"]:
+            # Ready means every instance available: removed readers are gone by then.
+            plan.call(self.wait)
+        return plan
 
-
-def ensure_present(module, client, cluster: dict | None, instances: list, tags: dict,
-                   kms_key_arn: str | None, check_mode: bool) -> tuple[bool, dict, dict]:
-    """Returns (changed, before, after) settings."""
-    before = current_settings(cluster, instances, tags) if cluster else {}
-    after = desired_settings(module.params, before, kms_key_arn)
-    if cluster is None:
-        after["tags"] = module.params["tags"] or {}
-        changed = create(module, client, after, check_mode)
-    else:
-        changed = update(module, client, cluster, instances, before, after, check_mode)
-    if changed and not check_mode and module.params["wait"]:
-        wait_until_available(module, client)
-    return changed, before, after
-
-
-def wait_until_available(module, client) -> None:
-    identifier, timeout = module.params["identifier"], module.params["wait_timeout"]
-    docdb.wait(client, "cluster_available", timeout, DBClusterIdentifier=identifier)
-    for instance in docdb.live_instances(docdb.describe_cluster_instances(client, identifier)):
-        docdb.wait(client, "instance_available", timeout, DBInstanceIdentifier=instance["DBInstanceIdentifier"])
-
-
-def ensure_absent(module, client, cluster: dict | None, instances: list, check_mode: bool) -> bool:
-    params = module.params
-    if cluster is None:
-        return False
-    identifier = params["identifier"]
-    if cluster.get("Status") == "deleting":
-        if params["wait"] and not check_mode:
-            docdb.wait(client, "cluster_deleted", params["wait_timeout"], DBClusterIdentifier=identifier)
-        return False
-    unprotect = cluster.get("DeletionProtection", False)
-    if unprotect and params["deletion_protection"] is not False:
-        module.fail_json(msg=f"cluster {identifier} has deletion protection; set deletion_protection=false "
-                             "with state=absent to confirm it may be unprotected and deleted")
-    if check_mode:
-        return True
-    if unprotect:
-        docdb.modify_cluster(client, DBClusterIdentifier=identifier, DeletionProtection=False,
-                             ApplyImmediately=True)
-    for instance in docdb.live_instances(instances):
-        docdb.delete_instance(client, instance["DBInstanceIdentifier"])
-    final_snapshot = None if params["skip_final_snapshot"] else params["final_snapshot_identifier"]
-    docdb.delete_cluster(client, identifier, final_snapshot)
-    if params["wait"]:
-        docdb.wait(client, "cluster_deleted", params["wait_timeout"], DBClusterIdentifier=identifier)
-    return True
-
-
-def describe(client, identifier: str) -> tuple[dict | None, list, dict]:
-    cluster = docdb.describe_cluster(client, identifier)
-    if cluster is None:
-        return None, [], {}
-    instances = docdb.describe_cluster_instances(client, identifier)
-    return cluster, instances, docdb.list_tags(client, cluster["DBClusterArn"])
-
-
-def resolve_kms_key(module) -> str | None:
-    key = module.params["kms_key_id"]
-    if module.params["state"] != "present" or not key or re.match(r"^arn:aws[a-z-]*:kms:.*:key/", key):
-        return key
-    kms = module.client("kms", retry_decorator=AWSRetry.jittered_backoff())
-    return docdb.kms_key_arn(kms, key)
+    def plan_delete(self, current: dict) -> engine.Plan:
+        params = self.params
+        plan = engine.Plan()
+        if self.cluster.get("Status") == "deleting":
+            if params["wait"] and not self.module.check_mode:
+                self.wait("absent")
+            return plan
+        unprotect = self.cluster.get("DeletionProtection", False)
+        if unprotect and params["deletion_protection"] is not False:
+            self.module.fail_json(msg=f"cluster {self.name} has deletion protection; set deletion_protection=false "
+                                      "with state=absent to confirm it may be unprotected and deleted")
+        if unprotect:
+            plan.call(lambda: docdb.modify_cluster(self.client, DBClusterIdentifier=self.name,
+                                                   DeletionProtection=False, ApplyImmediately=True))
+        for instance in docdb.live_instances(self.instances):
+            plan.call(lambda name=instance["DBInstanceIdentifier"]: docdb.delete_instance(self.client, name))
+        final_snapshot = None if params["skip_final_snapshot"] else params["final_snapshot_identifier"]
+        plan.call(lambda: docdb.delete_cluster(self.client, self.name, final_snapshot))
+        if params["wait"]:
+            plan.call(lambda: self.wait("absent"))
+        return plan
 
 
 def main() -> None:
@@ -551,25 +536,7 @@ def main() -> None:
     )
     module = DataServicesAWSModule(argument_spec=argument_spec, supports_check_mode=True)
     validate(module)
-    client = module.client("docdb", retry_decorator=AWSRetry.jittered_backoff())
-    identifier = module.params["identifier"]
-    try:
-        kms_key_arn = resolve_kms_key(module)
-        cluster, instances, tags = describe(client, identifier)
-        if module.params["state"] == "present":
-            changed, before, after = ensure_present(module, client, cluster, instances, tags, kms_key_arn,
-                                                    module.check_mode)
-        else:
-            before = current_settings(cluster, instances, tags) if cluster else {}
-            after = {}
-            changed = ensure_absent(module, client, cluster, instances, module.check_mode)
-        result = {}
-        if module.params["state"] == "present":
-            cluster, instances, tags = describe(client, identifier)
-            result = docdb.normalize_cluster(cluster, tags, instances) if cluster else {}
-    except docdb.AnsibleDocDBError as e:
-        module.fail_json_aws_error(e)
-    module.exit_json(changed=changed, cluster=result, diff={"before": before, "after": after})
+    engine.run(Cluster(module, module.client("docdb")))
 
 
 if __name__ == "__main__":

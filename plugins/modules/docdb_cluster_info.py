@@ -86,7 +86,6 @@ clusters:
       elements: dict
 """
 
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.openedx.data_services.plugins.module_utils import docdb
 from ansible_collections.openedx.data_services.plugins.module_utils.modules import DataServicesAWSModule
 
@@ -102,7 +101,7 @@ def list_clusters(client, identifier: str | None) -> list[dict]:
 def main() -> None:
     argument_spec = dict(identifier=dict(type="str", aliases=["db_cluster_identifier"]))
     module = DataServicesAWSModule(argument_spec=argument_spec, supports_check_mode=True)
-    client = module.client("docdb", retry_decorator=AWSRetry.jittered_backoff())
+    client = module.client("docdb")
     try:
         clusters = list_clusters(client, module.params["identifier"])
     except docdb.AnsibleDocDBError as e:

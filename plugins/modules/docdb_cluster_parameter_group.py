@@ -119,9 +119,8 @@ pending_reboot:
   sample: [tls]
 """
 
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
-from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
-from ansible_collections.openedx.data_services.plugins.module_utils import docdb
+from ansible_collections.openedx.data_services.plugins.module_utils import docdb, engine
+from ansible_collections.openedx.data_services.plugins.module_utils.common import merged_tags
 from ansible_collections.openedx.data_services.plugins.module_utils.modules import DataServicesAWSModule
 
 
@@ -157,81 +156,95 @@ def user_values(catalog: list[dict]) -> dict:
     return {p["ParameterName"]: p.get("ParameterValue") for p in catalog if p.get("Source") == "user"}
 
 
-def settings(group: dict, catalog: list[dict], tags: dict) -> dict:
-    """The comparable state of a group, for the diff."""
-    return {"family": group["DBParameterGroupFamily"], "description": group.get("Description"),
-            "parameters": user_values(catalog), "tags": tags}
+class ParameterGroup(engine.Resource):
+    """The diff shows the group's settings; the return value is AWS's description with the user-set values."""
 
+    result_key = "parameter_group"
 
-def ensure_present(module, client, group: dict | None, check_mode: bool) -> tuple[bool, dict, dict, list]:
-    """Returns (changed, before, after, pending_reboot)."""
-    params = module.params
-    name = params["name"]
-    desired_values = {key: as_value(value) for key, value in params["parameters"].items()}
-    if group is None:
+    def __init__(self, module, client) -> None:
+        super().__init__(module, client)
+        self.group: dict | None = None
+        self.catalog: list = []
+        self.tags: dict = {}
+        self.pending_reboot: list = []
+
+    @property
+    def name(self) -> str:
+        return self.params["name"]
+
+    def read(self) -> dict | None:
+        self.group = docdb.describe_cluster_parameter_group(self.client, self.name)
+        if self.group is None:
+            return None
+        self.catalog = docdb.describe_cluster_parameters(self.client, self.name)
+        self.tags = docdb.list_tags(self.client, self.group["DBClusterParameterGroupArn"])
+        return {"family": self.group["DBParameterGroupFamily"], "description": self.group.get("Description"),
+                "parameters": user_values(self.catalog), "tags": self.tags}
+
+    def result(self, state: dict | None) -> dict:
+        if not state or self.group is None:
+            return {}
+        result = docdb.to_ansible(self.group, self.tags)
+        result["parameters"] = user_values(self.catalog)
+        return result
+
+    def extra_returns(self) -> dict:
+        return {"pending_reboot": self.pending_reboot}
+
+    def plan_parameters(self, catalog: list, current: dict) -> engine.Plan:
+        """The parameter and tag changes from ``current`` (the settings of ``catalog``'s group)."""
+        params = self.params
+        desired = {key: as_value(value) for key, value in params["parameters"].items()}
+        modify, reset = plan_parameters(self.module, catalog, desired, params["purge_parameters"])
+        parameters = {k: v for k, v in current["parameters"].items() if k not in {p["ParameterName"] for p in reset}}
+        parameters.update({p["ParameterName"]: p["ParameterValue"] for p in modify})
+        self.pending_reboot = sorted(p["ParameterName"] for p in modify + reset if p["ApplyMethod"] == "pending-reboot")
+        plan = engine.Plan(dict(current, parameters=parameters,
+                                tags=merged_tags(current["tags"], params["tags"], params["purge_tags"])))
+        if reset:
+            plan.call(lambda: docdb.reset_cluster_parameters(self.client, self.name, reset))
+        if modify:
+            plan.call(lambda: docdb.modify_cluster_parameters(self.client, self.name, modify))
+        return plan
+
+    def plan_create(self) -> engine.Plan:
+        params = self.params
         if not params["family"]:
-            module.fail_json(msg=f"creating parameter group {name} needs family (for example docdb5.0)")
-        catalog = docdb.describe_engine_default_parameters(client, params["family"])
+            self.module.fail_json(msg=f"creating parameter group {self.name} needs family (for example docdb5.0)")
+        catalog = docdb.describe_engine_default_parameters(self.client, params["family"])
         if not catalog:
-            module.fail_json(msg=f"family {params['family']!r} is unknown to DocumentDB (for example docdb5.0)")
-        for parameter in catalog:
-            parameter["Source"] = "engine-default"
-        tags, before = {}, {}
-    else:
-        if params["family"] and params["family"] != group["DBParameterGroupFamily"]:
-            module.fail_json(msg=f"parameter group {name} is of family {group['DBParameterGroupFamily']}; "
-                                 f"family cannot change to {params['family']} (create a new group)")
-        if params["description"] is not None and params["description"] != group.get("Description"):
-            module.warn(f"parameter group {name}: the description cannot be changed after creation")
-        catalog = docdb.describe_cluster_parameters(client, name)
-        tags = docdb.list_tags(client, group["DBClusterParameterGroupArn"])
-        before = settings(group, catalog, tags)
-    modify, reset = plan_parameters(module, catalog, desired_values, params["purge_parameters"])
-    to_add, to_remove = {}, []
-    if params["tags"] is not None:
-        to_add, to_remove = compare_aws_tags(tags, params["tags"], params["purge_tags"])
-    after_parameters = {k: v for k, v in user_values(catalog).items()
-                        if k not in {p["ParameterName"] for p in reset}}
-    after_parameters.update({p["ParameterName"]: p["ParameterValue"] for p in modify})
-    after_tags = {k: v for k, v in tags.items() if k not in to_remove}
-    after_tags.update(to_add)
-    after = {"family": group["DBParameterGroupFamily"] if group else params["family"],
-             "description": group.get("Description") if group else params["description"] or name,
-             "parameters": after_parameters, "tags": after_tags}
-    pending_reboot = sorted(p["ParameterName"] for p in modify + reset if p["ApplyMethod"] == "pending-reboot")
-    changed = group is None or bool(modify or reset or to_add or to_remove)
-    if check_mode or not changed:
-        return changed, before, after, pending_reboot
-    if group is None:
-        group = docdb.create_cluster_parameter_group(client, name, params["family"], after["description"],
-                                                     after_tags)
-    elif to_add or to_remove:
-        docdb.update_tags(client, group["DBClusterParameterGroupArn"], to_add, to_remove)
-    if reset:
-        docdb.reset_cluster_parameters(client, name, reset)
-    if modify:
-        docdb.modify_cluster_parameters(client, name, modify)
-    return True, before, after, pending_reboot
+            self.module.fail_json(msg=f"family {params['family']!r} is unknown to DocumentDB (for example docdb5.0)")
+        catalog = [dict(p, Source="engine-default") for p in catalog]
+        new = {"family": params["family"], "description": params["description"] or self.name, "parameters": {},
+               "tags": {}}
+        changes = self.plan_parameters(catalog, new)
+        plan = engine.Plan(changes.changes)
+        plan.call(lambda: docdb.create_cluster_parameter_group(self.client, self.name, params["family"],
+                                                               new["description"], plan.changes["tags"]))
+        plan.steps += changes.steps
+        return plan
 
+    def plan_update(self, current: dict) -> engine.Plan:
+        params = self.params
+        if params["family"] and params["family"] != current["family"]:
+            self.module.fail_json(msg=f"parameter group {self.name} is of family {current['family']}; "
+                                      f"family cannot change to {params['family']} (create a new group)")
+        if params["description"] is not None and params["description"] != current["description"]:
+            self.module.warn(f"parameter group {self.name}: the description cannot be changed after creation")
+        plan = self.plan_parameters(self.catalog, current)
+        to_add = {k: v for k, v in plan.changes["tags"].items() if current["tags"].get(k) != v}
+        to_remove = [k for k in current["tags"] if k not in plan.changes["tags"]]
+        if to_add or to_remove:
+            arn = self.group["DBClusterParameterGroupArn"]
+            plan.steps.insert(0, lambda: docdb.update_tags(self.client, arn, to_add, to_remove))
+        return plan
 
-def ensure_absent(module, client, group: dict | None, check_mode: bool) -> bool:
-    if group is None:
-        return False
-    if group["DBClusterParameterGroupName"].startswith("default."):
-        module.fail_json(msg=f"{group['DBClusterParameterGroupName']} is an AWS default group and cannot be deleted")
-    if check_mode:
-        return True
-    docdb.delete_cluster_parameter_group(client, module.params["name"])
-    return True
-
-
-def describe(client, name: str) -> dict:
-    group = docdb.describe_cluster_parameter_group(client, name)
-    if group is None:
-        return {}
-    result = docdb.to_ansible(group, docdb.list_tags(client, group["DBClusterParameterGroupArn"]))
-    result["parameters"] = user_values(docdb.describe_cluster_parameters(client, name))
-    return result
+    def plan_delete(self, current: dict) -> engine.Plan:
+        if self.name.startswith("default."):
+            self.module.fail_json(msg=f"{self.name} is an AWS default group and cannot be deleted")
+        plan = engine.Plan()
+        plan.call(lambda: docdb.delete_cluster_parameter_group(self.client, self.name))
+        return plan
 
 
 def main() -> None:
@@ -246,26 +259,7 @@ def main() -> None:
         purge_tags=dict(type="bool", default=True),
     )
     module = DataServicesAWSModule(argument_spec=argument_spec, supports_check_mode=True)
-    client = module.client("docdb", retry_decorator=AWSRetry.jittered_backoff())
-    name = module.params["name"]
-    pending_reboot: list = []
-    try:
-        group = docdb.describe_cluster_parameter_group(client, name)
-        if module.params["state"] == "present":
-            changed, before, after, pending_reboot = ensure_present(module, client, group, module.check_mode)
-            result = describe(client, name)
-        else:
-            before = {}
-            if group:
-                before = settings(group, docdb.describe_cluster_parameters(client, name),
-                                  docdb.list_tags(client, group["DBClusterParameterGroupArn"]))
-            after, result = {}, {}
-            changed = ensure_absent(module, client, group, module.check_mode)
-    except docdb.AnsibleDocDBError as e:
-        module.fail_json_aws_error(e)
-    module.exit_json(changed=changed, parameter_group=result, pending_reboot=pending_reboot,
-                     diff={"before": before, "after": after})
-
+    engine.run(ParameterGroup(module, module.client("docdb")))
 
 if __name__ == "__main__":
     main()

@@ -102,9 +102,9 @@ snapshot:
       sample: {"reason": "upgrade"}
 """
 
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
-from ansible_collections.openedx.data_services.plugins.module_utils import docdb
+from ansible_collections.openedx.data_services.plugins.module_utils import docdb, resources
 from ansible_collections.openedx.data_services.plugins.module_utils.modules import DataServicesAWSModule
 
 
@@ -118,8 +118,7 @@ def ensure_present(module, client, snapshot: dict | None, check_mode: bool) -> b
         docdb.create_cluster_snapshot(client, params["identifier"], params["db_cluster_identifier"],
                                       params["tags"] or {})
         if params["wait"]:
-            docdb.wait(client, "cluster_snapshot_available", params["wait_timeout"],
-                       DBClusterSnapshotIdentifier=params["identifier"])
+            resources.wait(client, "docdb_cluster_snapshot", params["identifier"], params["wait_timeout"])
         return True
     if params["db_cluster_identifier"] and params["db_cluster_identifier"] != snapshot["DBClusterIdentifier"]:
         module.fail_json(msg=f"snapshot {params['identifier']} is of cluster {snapshot['DBClusterIdentifier']}, "
@@ -146,8 +145,7 @@ def ensure_absent(module, client, snapshot: dict | None, check_mode: bool) -> bo
         return True
     docdb.delete_cluster_snapshot(client, params["identifier"])
     if params["wait"]:
-        docdb.wait(client, "cluster_snapshot_deleted", params["wait_timeout"],
-                   DBClusterSnapshotIdentifier=params["identifier"])
+        resources.wait(client, "docdb_cluster_snapshot", params["identifier"], params["wait_timeout"], "absent")
     return True
 
 
@@ -169,7 +167,7 @@ def main() -> None:
         wait_timeout=dict(type="int", default=1800),
     )
     module = DataServicesAWSModule(argument_spec=argument_spec, supports_check_mode=True)
-    client = module.client("docdb", retry_decorator=AWSRetry.jittered_backoff())
+    client = module.client("docdb")
     identifier = module.params["identifier"]
     try:
         snapshot = docdb.describe_cluster_snapshot(client, identifier)
@@ -179,7 +177,7 @@ def main() -> None:
         else:
             changed = ensure_absent(module, client, snapshot, module.check_mode)
             result = {}
-    except docdb.AnsibleDocDBError as e:
+    except AnsibleAWSError as e:
         module.fail_json_aws_error(e)
     module.exit_json(changed=changed, snapshot=result)
 

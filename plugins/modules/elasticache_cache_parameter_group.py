@@ -116,9 +116,9 @@ cache_parameter_group:
       type: dict
 """
 
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+from ansible_collections.openedx.data_services.plugins.module_utils import engine
+from ansible_collections.openedx.data_services.plugins.module_utils.common import merged_tags
 from ansible_collections.openedx.data_services.plugins.module_utils.elasticache import (
-    AnsibleElastiCacheError,
     create_cache_parameter_group,
     delete_cache_parameter_group,
     describe_cache_parameter_group,
@@ -136,16 +136,6 @@ from ansible_collections.openedx.data_services.plugins.module_utils.elasticache 
 from ansible_collections.openedx.data_services.plugins.module_utils.modules import DataServicesAWSModule
 
 
-def describe(client, name):
-    """(group, all parameters, state) or (None, [], None)."""
-    group = describe_cache_parameter_group(client, name)
-    if group is None:
-        return None, [], None
-    parameters = describe_cache_parameters(client, name)
-    tags = list_tags(client, group["ARN"]) if group.get("ARN") else {}
-    return group, parameters, parameter_group_state(group, parameters, tags)
-
-
 def plan_parameters(parameters, desired, purge):
     """(values to set, names to reset) turning the group's parameters into ``desired``."""
     effective = {p["ParameterName"]: p.get("ParameterValue", "") for p in parameters}
@@ -155,54 +145,81 @@ def plan_parameters(parameters, desired, purge):
     return to_set, to_reset
 
 
-def ensure_present(module, client, group, parameters, current):
-    params = module.params
-    name = params["name"]
-    desired = {k: parameter_value(v) for k, v in (params["parameters"] or {}).items()}
-    changed = False
+class ParameterGroup(engine.Resource):
+    result_key = "cache_parameter_group"
 
-    if group is None:
+    def __init__(self, module, client):
+        super().__init__(module, client)
+        self.group = None
+        self.parameters = []
+        self.desired = {k: parameter_value(v) for k, v in (self.params["parameters"] or {}).items()}
+
+    @property
+    def name(self):
+        return self.params["name"]
+
+    def read(self):
+        self.group = describe_cache_parameter_group(self.client, self.name)
+        if self.group is None:
+            self.parameters = []
+            return None
+        self.parameters = describe_cache_parameters(self.client, self.name)
+        tags = list_tags(self.client, self.group["ARN"]) if self.group.get("ARN") else {}
+        return parameter_group_state(self.group, self.parameters, tags)
+
+    def refuse_bad_parameters(self, parameters):
+        problem = parameter_problems(parameters, self.desired)
+        if problem:
+            self.module.fail_json(msg=problem)
+
+    def plan_create(self):
+        params = self.params
         missing = [o for o in ("group_family", "description") if not params[o]]
         if missing:
-            module.fail_json(msg=f"Creating cache parameter group {name} needs {' and '.join(missing)}.")
-        parameters = describe_engine_default_parameters(client, params["group_family"])
-        problem = parameter_problems(parameters, desired)
-        if problem:
-            module.fail_json(msg=problem)
-        if module.check_mode:
-            return True, {"cache_parameter_group_name": name, "cache_parameter_group_family": params["group_family"],
-                          "description": params["description"], "parameters": desired, "tags": params["tags"] or {}}
-        create_cache_parameter_group(client, name, params["group_family"], params["description"], params["tags"])
-        changed = True
-        group, parameters, current = describe(client, name)
-    else:
-        family = params["group_family"]
-        if family and family != group.get("CacheParameterGroupFamily"):
-            module.fail_json(msg=f"group_family cannot change: {name} is a {group.get('CacheParameterGroupFamily')} "
-                                 f"group; create a new group for {family}.")
-        if params["description"] is not None and params["description"] != group.get("Description"):
-            module.warn("AWS cannot change the description of an existing cache parameter group; it is left as is.")
-        problem = parameter_problems(parameters, desired)
-        if problem:
-            module.fail_json(msg=problem)
+            self.module.fail_json(msg=f"Creating cache parameter group {self.name} needs {' and '.join(missing)}.")
+        defaults = describe_engine_default_parameters(self.client, params["group_family"])
+        self.refuse_bad_parameters(defaults)
+        to_set, _reset = plan_parameters(defaults, self.desired, purge=False)
+        plan = engine.Plan({"cache_parameter_group_name": self.name,
+                            "cache_parameter_group_family": params["group_family"],
+                            "description": params["description"], "parameters": self.desired,
+                            "tags": params["tags"] or {}})
+        plan.call(lambda: create_cache_parameter_group(self.client, self.name, params["group_family"],
+                                                       params["description"], params["tags"]))
+        if to_set:
+            plan.call(lambda: modify_cache_parameters(self.client, self.name, to_set))
+        return plan
 
-    to_set, to_reset = plan_parameters(parameters, desired, params["purge_parameters"])
-    tags_changed = update_tags(client, current["arn"], current["tags"], params["tags"], params["purge_tags"], True)
-    if not (to_set or to_reset or tags_changed):
-        return changed, current
-    if module.check_mode:
-        after = dict(current, parameters={k: v for k, v in {**current["parameters"], **to_set}.items()
-                                          if k not in to_reset})
-        if tags_changed:
-            after["tags"] = dict({} if params["purge_tags"] else current["tags"], **params["tags"])
-        return True, after
-    if to_reset:
-        reset_cache_parameters(client, name, to_reset)
-    if to_set:
-        modify_cache_parameters(client, name, to_set)
-    if tags_changed:
-        update_tags(client, current["arn"], current["tags"], params["tags"], params["purge_tags"], False)
-    return True, describe(client, name)[2]
+    def plan_update(self, current):
+        params = self.params
+        family = params["group_family"]
+        if family and family != current["cache_parameter_group_family"]:
+            self.module.fail_json(msg=f"group_family cannot change: {self.name} is a "
+                                      f"{current['cache_parameter_group_family']} group; create a new group for "
+                                      f"{family}.")
+        if params["description"] is not None and params["description"] != current["description"]:
+            self.module.warn("AWS cannot change the description of an existing cache parameter group; it is left "
+                             "as is.")
+        self.refuse_bad_parameters(self.parameters)
+        to_set, to_reset = plan_parameters(self.parameters, self.desired, params["purge_parameters"])
+        plan = engine.Plan()
+        if to_set or to_reset:
+            plan.change("parameters", {k: v for k, v in {**current["parameters"], **to_set}.items()
+                                       if k not in to_reset})
+        if to_reset:
+            plan.call(lambda: reset_cache_parameters(self.client, self.name, to_reset))
+        if to_set:
+            plan.call(lambda: modify_cache_parameters(self.client, self.name, to_set))
+        if update_tags(self.client, current["arn"], current["tags"], params["tags"], params["purge_tags"], True):
+            plan.change("tags", merged_tags(current["tags"], params["tags"], params["purge_tags"]))
+            plan.call(lambda: update_tags(self.client, current["arn"], current["tags"], params["tags"],
+                                          params["purge_tags"], False))
+        return plan
+
+    def plan_delete(self, current):
+        plan = engine.Plan()
+        plan.call(lambda: delete_cache_parameter_group(self.client, self.name))
+        return plan
 
 
 def main():
@@ -220,26 +237,7 @@ def main():
     problem = validate_parameter_group_params(module.params)
     if problem:
         module.fail_json(msg=problem)
-
-    client = module.client("elasticache", retry_decorator=AWSRetry.jittered_backoff())
-    name = module.params["name"]
-    try:
-        group, parameters, before = describe(client, name)
-        if module.params["state"] == "absent":
-            after = None
-            changed = before is not None
-            if changed and not module.check_mode:
-                delete_cache_parameter_group(client, name)
-        else:
-            changed, after = ensure_present(module, client, group, parameters, before)
-    except AnsibleElastiCacheError as e:
-        module.fail_json_aws_error(e)
-
-    result = {"changed": changed, "cache_parameter_group": after or {}}
-    if module._diff:
-        result["diff"] = {"before": before or {}, "after": after or {}}
-    module.exit_json(**result)
-
+    engine.run(ParameterGroup(module, module.client("elasticache")))
 
 if __name__ == "__main__":
     main()

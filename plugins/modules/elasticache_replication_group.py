@@ -378,17 +378,19 @@ replication_group:
       sample: {environment: prod}
 """
 
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+from ansible_collections.openedx.data_services.plugins.module_utils import engine
+from ansible_collections.openedx.data_services.plugins.module_utils.common import (
+    ReplacementRequired,
+    merged_tags,
+    refuse_kms_key_change,
+)
 from ansible_collections.openedx.data_services.plugins.module_utils.elasticache import (
-    AnsibleElastiCacheError,
     create_replication_group,
     decrease_replica_count,
     delete_replication_group,
     describe_replication_group_state,
     desired_log_delivery,
     increase_replica_count,
-    kms_key_arn,
-    kms_key_matches,
     log_delivery_changes,
     log_delivery_request,
     modify_replication_group,
@@ -396,7 +398,6 @@ from ansible_collections.openedx.data_services.plugins.module_utils.elasticache 
     update_tags,
     validate_replication_group_params,
     version_matches,
-    wait_for_replication_group,
 )
 from ansible_collections.openedx.data_services.plugins.module_utils.modules import DataServicesAWSModule
 
@@ -408,10 +409,6 @@ _PLAIN_FIELDS = (
     ("snapshot_retention_limit", "SnapshotRetentionLimit"),
     ("snapshot_window", "SnapshotWindow"),
 )
-
-
-class ReplacementRequired(Exception):
-    pass
 
 
 def create_request(params):
@@ -470,9 +467,10 @@ def predicted_state(params):
     }
 
 
-def check_immutable(module, kms_client_factory, current):
+def check_immutable(module, kms_client, current):
     """Refuse a change AWS can only make by replacing the group."""
     params = module.params
+    group = f"the existing replication group {current['replication_group_id']}"
     for option in ("at_rest_encryption", "transit_encryption", "cache_subnet_group_name"):
         wanted, actual = params[option], current[option]
         if isinstance(wanted, str) and isinstance(actual, str):
@@ -480,25 +478,16 @@ def check_immutable(module, kms_client_factory, current):
             wanted, actual = wanted.lower(), actual.lower()
         if wanted is not None and wanted != actual:
             raise ReplacementRequired(
-                f"{option} cannot be changed on the existing replication group {current['replication_group_id']} "
-                f"(it is {current[option]!r}, {params[option]!r} was requested); the group has to be replaced.")
+                f"{option} cannot be changed on {group} (it is {current[option]!r}, {params[option]!r} was "
+                "requested); the group has to be replaced.")
     if params["port"] is not None and params["port"] != current["port"]:
         module.warn(f"port is only set when a replication group is created; {current['replication_group_id']} "
                     f"keeps listening on {current['port']}.")
-    wanted = params["kms_key_id"]
-    if wanted:
-        if not current["at_rest_encryption"]:
-            raise ReplacementRequired(
-                f"kms_key_id is set but the existing replication group {current['replication_group_id']} is not "
-                "encrypted at rest; the group has to be replaced.")
-        same = kms_key_matches(wanted, current["kms_key_id"])
-        if same is None:
-            same = kms_key_arn(kms_client_factory(), wanted) == current["kms_key_id"]
-        if not same:
-            raise ReplacementRequired(
-                f"kms_key_id cannot be changed on the existing replication group {current['replication_group_id']} "
-                f"(it is encrypted with {current['kms_key_id']}); changing the at-rest KMS key needs a new group, "
-                "for example restored from a snapshot.")
+    if params["kms_key_id"] and not current["at_rest_encryption"]:
+        raise ReplacementRequired(f"kms_key_id is set but {group} is not encrypted at rest; the group has to be "
+                                  "replaced.")
+    refuse_kms_key_change(kms_client, group, params["kms_key_id"], current["kms_key_id"],
+                          "changing the at-rest KMS key needs a new group, for example restored from a snapshot.")
 
 
 def plan_modify(params, current):
@@ -553,103 +542,86 @@ def check_combination(params, current):
     return None
 
 
-def ensure_present(module, client, kms_client_factory, current):
-    params = module.params
-    group_id = params["replication_group_id"]
-    timeout = params["wait_timeout"]
-    check_mode = module.check_mode
+class ReplicationGroup(engine.Resource):
+    kind = "elasticache_replication_group"
+    result_key = "replication_group"
+    diff_hidden = ("status", "pending_modified_values")
 
-    if current is None:
+    @property
+    def name(self):
+        return self.params["replication_group_id"]
+
+    def read(self):
+        return describe_replication_group_state(self.client, self.name)
+
+    def plan_create(self):
+        params = self.params
         missing = [o for o in ("description", "cache_node_type") if not params[o]]
         if missing:
-            module.fail_json(msg=f"Creating replication group {group_id} needs {' and '.join(missing)}.")
-        if check_mode:
-            return True, predicted_state(params)
-        create_replication_group(client, **create_request(params))
+            self.module.fail_json(msg=f"Creating replication group {self.name} needs {' and '.join(missing)}.")
+        plan = engine.Plan(predicted_state(params))
+        plan.call(lambda: create_replication_group(self.client, **create_request(params)))
         if params["wait"]:
-            wait_for_replication_group(client, group_id, "replication_group_available", timeout)
-        return True, describe_replication_group_state(client, group_id)
+            plan.call(self.wait)
+        return plan
 
-    check_immutable(module, kms_client_factory, current)
-    problem = check_combination(params, current)
-    if problem:
-        module.fail_json(msg=problem)
-
-    request, after = plan_modify(params, current)
-    target = params["num_cache_clusters"] or current["num_cache_clusters"]
-    token = params["auth_token"]
-    rotate = token is not None and (params["update_auth_token"] == "always" or not current["auth_token_enabled"])
-    tags_changed = update_tags(client, current["arn"], current["tags"], params["tags"], params["purge_tags"], True)
-    changed = bool(request) or target != current["num_cache_clusters"] or rotate or tags_changed
-    if not changed:
-        return False, current
-    if check_mode:
-        predicted = dict(current, **after, num_cache_clusters=target)
+    def plan_update(self, current):
+        params = self.params
+        group_id = self.name
+        check_immutable(self.module, self.kms_client, current)
+        problem = check_combination(params, current)
+        if problem:
+            self.module.fail_json(msg=problem)
+        request, after = plan_modify(params, current)
+        plan = engine.Plan(after)
+        size = current["num_cache_clusters"]
+        target = params["num_cache_clusters"] or size
+        token = params["auth_token"]
+        rotate = token is not None and (params["update_auth_token"] == "always" or not current["auth_token_enabled"])
+        if request or target != size or rotate:
+            plan.change("num_cache_clusters", target)
+            if current["status"] != "available":
+                plan.call(self.wait)
+        # Add replicas before a modify that may enable failover, and disable failover before removing them.
+        if target > size:
+            plan.call(lambda: increase_replica_count(self.client, group_id, target - 1))
+            plan.call(self.wait)
+        if request:
+            plan.call(lambda: modify_replication_group(self.client, ReplicationGroupId=group_id,
+                                                       ApplyImmediately=params["apply_immediately"], **request))
+            plan.call(self.wait)
+        if target < size:
+            plan.call(lambda: decrease_replica_count(self.client, group_id, replicas_to_remove(current, size - target)))
+            plan.call(self.wait)
         if rotate:
-            predicted.update(auth_token_enabled=True, auth_token_last_modified_date="(updated by this run)")
-        if tags_changed:
-            predicted["tags"] = _merged_tags(current["tags"], params["tags"], params["purge_tags"])
-        return True, predicted
+            plan.change("auth_token_enabled", True)
+            plan.change("auth_token_last_modified_date", "(updated by this run)")
+            # ROTATE makes the group accept the old and the new token; SET then drops the old one. Skipping ROTATE
+            # would cut off clients still using the old token, and SET straight on a group without a token is
+            # refused.
+            for strategy in ("ROTATE", "SET"):
+                plan.call(lambda strategy=strategy: modify_replication_group(
+                    self.client, ReplicationGroupId=group_id, ApplyImmediately=True, AuthToken=token,
+                    AuthTokenUpdateStrategy=strategy))
+                if strategy == "ROTATE" or params["wait"]:
+                    plan.call(self.wait)
+        if update_tags(self.client, current["arn"], current["tags"], params["tags"], params["purge_tags"], True):
+            plan.change("tags", merged_tags(current["tags"], params["tags"], params["purge_tags"]))
+            plan.call(lambda: update_tags(self.client, current["arn"], current["tags"], params["tags"],
+                                          params["purge_tags"], False))
+        return plan
 
-    def available():
-        wait_for_replication_group(client, group_id, "replication_group_available", timeout)
-
-    if current["status"] != "available" and (request or target != current["num_cache_clusters"] or rotate):
-        available()
-    # Add replicas before a modify that may enable failover, and disable failover before removing them.
-    if target > current["num_cache_clusters"]:
-        increase_replica_count(client, group_id, target - 1)
-        available()
-    if request:
-        modify_replication_group(client, ReplicationGroupId=group_id, ApplyImmediately=params["apply_immediately"],
-                                 **request)
-        available()
-    if target < current["num_cache_clusters"]:
-        decrease_replica_count(client, group_id, replicas_to_remove(current, current["num_cache_clusters"] - target))
-        available()
-    if rotate:
-        # ROTATE makes the group accept the old and the new token; SET then drops the old one. Skipping ROTATE
-        # would cut off clients still using the old token, and SET straight on a group without a token is refused.
-        modify_replication_group(client, ReplicationGroupId=group_id, ApplyImmediately=True, AuthToken=token,
-                                 AuthTokenUpdateStrategy="ROTATE")
-        available()
-        modify_replication_group(client, ReplicationGroupId=group_id, ApplyImmediately=True, AuthToken=token,
-                                 AuthTokenUpdateStrategy="SET")
-        if params["wait"]:
-            available()
-    if tags_changed:
-        update_tags(client, current["arn"], current["tags"], params["tags"], params["purge_tags"], False)
-    return True, describe_replication_group_state(client, group_id)
-
-
-def _merged_tags(current, desired, purge):
-    merged = {} if purge else dict(current)
-    merged.update(desired)
-    return merged
-
-
-def ensure_absent(module, client, current):
-    if current is None:
-        return False
-    if module.check_mode:
-        return True
-    params = module.params
-    group_id = params["replication_group_id"]
-    if current["status"] not in ("available", "deleting"):
-        wait_for_replication_group(client, group_id, "replication_group_available", params["wait_timeout"])
-    if current["status"] != "deleting":
-        delete_replication_group(client, group_id, params["final_snapshot_identifier"])
-    if params["wait"]:
-        wait_for_replication_group(client, group_id, "replication_group_deleted", params["wait_timeout"])
-    return True
-
-
-def diff_view(state):
-    """The diff shows settings, not the moment-to-moment fields."""
-    if not state:
-        return {}
-    hidden = ("status", "pending_modified_values")
-    return {k: v for k, v in state.items() if k not in hidden}
+    def plan_delete(self, current):
+        plan = engine.Plan()
+        if current["status"] == "deleting":
+            return plan
+        if current["status"] != "available":
+            # AWS only deletes an available group.
+            plan.call(self.wait)
+        plan.call(lambda: delete_replication_group(self.client, self.name, self.params["final_snapshot_identifier"]))
+        if self.params["wait"]:
+            plan.call(lambda: self.wait("absent"))
+        return plan
 
 
 def main():
@@ -694,32 +666,10 @@ def main():
         purge_tags=dict(type="bool", default=True),
     )
     module = DataServicesAWSModule(argument_spec=argument_spec, supports_check_mode=True)
-
     problem = validate_replication_group_params(module.params)
     if problem:
         module.fail_json(msg=problem)
-
-    client = module.client("elasticache", retry_decorator=AWSRetry.jittered_backoff())
-    group_id = module.params["replication_group_id"]
-
-    def kms_client():
-        return module.client("kms", retry_decorator=AWSRetry.jittered_backoff())
-
-    try:
-        before = describe_replication_group_state(client, group_id)
-        if module.params["state"] == "absent":
-            changed, after = ensure_absent(module, client, before), None
-        else:
-            changed, after = ensure_present(module, client, kms_client, before)
-    except ReplacementRequired as e:
-        module.fail_json(msg=str(e))
-    except AnsibleElastiCacheError as e:
-        module.fail_json_aws_error(e)
-
-    result = {"changed": changed, "replication_group": after or {}}
-    if module._diff:
-        result["diff"] = {"before": diff_view(before), "after": diff_view(after)}
-    module.exit_json(**result)
+    engine.run(ReplicationGroup(module, module.client("elasticache")))
 
 
 if __name__ == "__main__":

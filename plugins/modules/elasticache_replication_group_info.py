@@ -71,7 +71,6 @@ replication_groups:
       tags: {environment: prod}
 """
 
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.openedx.data_services.plugins.module_utils.elasticache import (
     AnsibleElastiCacheError,
     describe_replication_group_state,
@@ -83,7 +82,7 @@ from ansible_collections.openedx.data_services.plugins.module_utils.modules impo
 def main():
     argument_spec = dict(replication_group_id=dict(type="str", aliases=["name"]))
     module = DataServicesAWSModule(argument_spec=argument_spec, supports_check_mode=True)
-    client = module.client("elasticache", retry_decorator=AWSRetry.jittered_backoff())
+    client = module.client("elasticache")
     group_id = module.params["replication_group_id"]
     try:
         if group_id:

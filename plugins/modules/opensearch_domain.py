@@ -57,16 +57,18 @@ options:
     type: str
   dedicated_master_count:
     description:
-      - The number of dedicated master nodes, V(3) or V(5).
+      - The number of dedicated master nodes.
     type: int
+    choices: [3, 5]
   zone_awareness:
     description:
       - Whether data nodes are spread over several availability zones.
     type: bool
   availability_zone_count:
     description:
-      - The number of availability zones with O(zone_awareness=true), V(2) or V(3). AWS defaults to 2.
+      - The number of availability zones with O(zone_awareness=true). AWS defaults to 2.
     type: int
+    choices: [2, 3]
   multi_az_with_standby:
     description:
       - Whether one of the zones holds standby nodes (needs dedicated masters and 3 zones).
@@ -118,8 +120,10 @@ options:
     type: bool
   tls_security_policy:
     description:
-      - The TLS policy of the endpoint, for example V(Policy-Min-TLS-1-2-PFS-2023-10) (TLS 1.2 or later).
+      - The TLS policy of the endpoint; the C(Min-TLS-1-2) policies refuse clients older than TLS 1.2.
     type: str
+    choices: [Policy-Min-TLS-1-0-2019-07, Policy-Min-TLS-1-2-2019-07, Policy-Min-TLS-1-2-PFS-2023-10,
+              Policy-Min-TLS-1-2-RFC9151-FIPS-2024-08]
   fine_grained_access_control:
     description:
       - Whether fine-grained access control (the security plugin) is enabled. Needs node-to-node encryption,
@@ -402,24 +406,26 @@ domain:
 
 import json
 
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+from ansible_collections.openedx.data_services.plugins.module_utils import engine
+from ansible_collections.openedx.data_services.plugins.module_utils.common import (
+    ReplacementRequired,
+    merged_tags,
+    refuse_kms_key_change,
+)
 from ansible_collections.openedx.data_services.plugins.module_utils.modules import DataServicesAWSModule
 from ansible_collections.openedx.data_services.plugins.module_utils.opensearch import (
     LOG_TYPES,
-    AnsibleOpenSearchError,
+    TLS_POLICIES,
     create_domain,
     delete_domain,
     describe_domain_state,
     desired_log_publishing,
-    kms_key_arn,
-    kms_key_matches,
     log_publishing_request,
     off_peak_request,
     policies_differ,
     update_domain_config,
     update_tags,
     validate_domain_params,
-    wait_for_domain,
 )
 
 # (option, ClusterConfig field) pairs.
@@ -434,10 +440,6 @@ _CLUSTER_FIELDS = (
 )
 _EBS_FIELDS = (("volume_type", "VolumeType"), ("volume_size", "VolumeSize"), ("iops", "Iops"),
                ("throughput", "Throughput"))
-
-
-class ReplacementRequired(Exception):
-    pass
 
 
 def _policy_param(value):
@@ -551,7 +553,7 @@ def predicted_state(params):
     }
 
 
-def check_immutable(params, current, kms_client_factory):
+def check_immutable(params, current, kms_client):
     name = current["domain_name"]
     if params["engine_version"] and params["engine_version"] != current["engine_version"]:
         raise ReplacementRequired(
@@ -566,18 +568,12 @@ def check_immutable(params, current, kms_client_factory):
         raise ReplacementRequired(f"fine_grained_access_control cannot be turned off on domain {name}.")
     if params["subnet_ids"] is not None and bool(params["subnet_ids"]) != bool(current["vpc_id"]):
         raise ReplacementRequired(f"domain {name} cannot move between public and VPC access; it has to be replaced.")
-    wanted = params["kms_key_id"]
-    if wanted and current["encryption_at_rest"]:
-        same = kms_key_matches(wanted, current["kms_key_id"])
-        if same is None:
-            same = kms_key_arn(kms_client_factory(), wanted) == current["kms_key_id"]
-        if not same:
-            raise ReplacementRequired(
-                f"kms_key_id cannot be changed on domain {name} (it is encrypted with {current['kms_key_id']}); "
-                "a new domain restored from a snapshot is needed.")
+    if current["encryption_at_rest"]:
+        refuse_kms_key_change(kms_client, f"domain {name}", params["kms_key_id"], current["kms_key_id"],
+                              "a new domain restored from a snapshot is needed.")
 
 
-def plan_update(params, current):
+def config_changes(params, current):
     """(UpdateDomainConfig sections, the same changes in option names) for an existing domain."""
     request, after = {}, {}
     options = [pair[0] for pair in _CLUSTER_FIELDS] + ["availability_zone_count"]
@@ -650,72 +646,64 @@ def plan_update(params, current):
     return request, after
 
 
-def _merged_tags(current, desired, purge):
-    merged = {} if purge else dict(current)
-    merged.update(desired)
-    return merged
+class Domain(engine.Resource):
+    kind = "opensearch_domain"
+    result_key = "domain"
+    diff_hidden = ("processing", "domain_processing_status", "endpoint", "created", "deleted")
 
+    @property
+    def name(self):
+        return self.params["domain_name"]
 
-def ensure_present(module, client, kms_client_factory, current):
-    params = module.params
-    name = params["domain_name"]
-    if current is None or current["deleted"]:
-        if current is not None:
-            module.fail_json(msg=f"Domain {name} is being deleted; run again once it is gone.")
+    def read(self):
+        return describe_domain_state(self.client, self.name)
+
+    def plan_create(self):
+        params = self.params
         missing = [o for o in ("instance_type",) if not params[o]]
         if params["fine_grained_access_control"] and not params["master_user_arn"] \
                 and not (params["master_user_name"] and params["master_user_password"]):
             missing.append("master_user_name and master_user_password (or master_user_arn)")
         if missing:
-            module.fail_json(msg=f"Creating domain {name} needs {' and '.join(missing)}.")
-        if module.check_mode:
-            return True, predicted_state(params)
-        create_domain(client, **create_request(params))
+            self.module.fail_json(msg=f"Creating domain {self.name} needs {' and '.join(missing)}.")
+        plan = engine.Plan(predicted_state(params))
+        plan.call(lambda: create_domain(self.client, **create_request(params)))
         if params["wait"]:
-            wait_for_domain(client, name, "domain_ready", params["wait_timeout"])
-        return True, describe_domain_state(client, name)
+            plan.call(self.wait)
+        return plan
 
-    check_immutable(params, current, kms_client_factory)
-    request, after = plan_update(params, current)
-    tags_changed = update_tags(client, current["arn"], current["tags"], params["tags"], params["purge_tags"], True)
-    if not request and not tags_changed:
-        if params["wait"] and current["processing"]:
-            wait_for_domain(client, name, "domain_ready", params["wait_timeout"])
-            return False, describe_domain_state(client, name)
-        return False, current
-    if module.check_mode:
-        predicted = dict(current, **after)
-        if tags_changed:
-            predicted["tags"] = _merged_tags(current["tags"], params["tags"], params["purge_tags"])
-        return True, predicted
-    if request:
-        update_domain_config(client, DomainName=name, **request)
-    if tags_changed:
-        update_tags(client, current["arn"], current["tags"], params["tags"], params["purge_tags"], False)
-    if params["wait"]:
-        wait_for_domain(client, name, "domain_ready", params["wait_timeout"])
-    return True, describe_domain_state(client, name)
+    def plan_update(self, current):
+        params = self.params
+        if current["deleted"]:
+            self.module.fail_json(msg=f"Domain {self.name} is being deleted; run again once it is gone.")
+        check_immutable(params, current, self.kms_client)
+        request, after = config_changes(params, current)
+        plan = engine.Plan(after)
+        if request:
+            plan.call(lambda: update_domain_config(self.client, DomainName=self.name, **request))
+        if update_tags(self.client, current["arn"], current["tags"], params["tags"], params["purge_tags"], True):
+            plan.change("tags", merged_tags(current["tags"], params["tags"], params["purge_tags"]))
+            plan.call(lambda: update_tags(self.client, current["arn"], current["tags"], params["tags"],
+                                          params["purge_tags"], False))
+        if plan and params["wait"]:
+            plan.call(self.wait)
+        return plan
 
-
-def ensure_absent(module, client, current):
-    if current is None:
+    def settle(self, current):
+        if self.params["wait"] and current["processing"]:
+            self.wait()
+            return True
         return False
-    params = module.params
-    if module.check_mode:
-        return not current["deleted"]
-    if not current["deleted"]:
-        delete_domain(client, params["domain_name"])
-    if params["wait"]:
-        wait_for_domain(client, params["domain_name"], "domain_deleted", params["wait_timeout"])
-    return not current["deleted"]
 
-
-def diff_view(state):
-    """The diff shows settings, not the moment-to-moment fields."""
-    if not state:
-        return {}
-    hidden = ("processing", "domain_processing_status", "endpoint", "created", "deleted")
-    return {k: v for k, v in state.items() if k not in hidden}
+    def plan_delete(self, current):
+        plan = engine.Plan()
+        if not current["deleted"]:
+            plan.call(lambda: delete_domain(self.client, self.name))
+        if plan and self.params["wait"]:
+            plan.call(lambda: self.wait("absent"))
+        elif self.params["wait"] and not self.module.check_mode:
+            self.wait("absent")
+        return plan
 
 
 def main():
@@ -727,9 +715,9 @@ def main():
         instance_count=dict(type="int"),
         dedicated_master=dict(type="bool"),
         dedicated_master_type=dict(type="str"),
-        dedicated_master_count=dict(type="int"),
+        dedicated_master_count=dict(type="int", choices=[3, 5]),
         zone_awareness=dict(type="bool"),
-        availability_zone_count=dict(type="int"),
+        availability_zone_count=dict(type="int", choices=[2, 3]),
         multi_az_with_standby=dict(type="bool"),
         volume_type=dict(type="str", choices=["gp3", "gp2", "io1", "standard"]),
         volume_size=dict(type="int"),
@@ -741,7 +729,7 @@ def main():
         kms_key_id=dict(type="str"),
         node_to_node_encryption=dict(type="bool"),
         enforce_https=dict(type="bool"),
-        tls_security_policy=dict(type="str"),
+        tls_security_policy=dict(type="str", choices=list(TLS_POLICIES)),
         fine_grained_access_control=dict(type="bool"),
         internal_user_database=dict(type="bool"),
         master_user_name=dict(type="str"),
@@ -770,28 +758,7 @@ def main():
     problem = validate_domain_params(module.params)
     if problem:
         module.fail_json(msg=problem)
-
-    client = module.client("opensearch", retry_decorator=AWSRetry.jittered_backoff())
-
-    def kms_client():
-        return module.client("kms", retry_decorator=AWSRetry.jittered_backoff())
-
-    try:
-        before = describe_domain_state(client, module.params["domain_name"])
-        if module.params["state"] == "absent":
-            changed, after = ensure_absent(module, client, before), None
-        else:
-            changed, after = ensure_present(module, client, kms_client, before)
-    except ReplacementRequired as e:
-        module.fail_json(msg=str(e))
-    except AnsibleOpenSearchError as e:
-        module.fail_json_aws_error(e)
-
-    result = {"changed": changed, "domain": after or {}}
-    if module._diff:
-        result["diff"] = {"before": diff_view(before), "after": diff_view(after)}
-    module.exit_json(**result)
-
+    engine.run(Domain(module, module.client("opensearch")))
 
 if __name__ == "__main__":
     main()

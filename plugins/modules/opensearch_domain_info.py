@@ -63,7 +63,6 @@ domains:
       tags: {environment: prod}
 """
 
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.openedx.data_services.plugins.module_utils.modules import DataServicesAWSModule
 from ansible_collections.openedx.data_services.plugins.module_utils.opensearch import (
     AnsibleOpenSearchError,
@@ -75,7 +74,7 @@ from ansible_collections.openedx.data_services.plugins.module_utils.opensearch i
 def main():
     argument_spec = dict(domain_name=dict(type="str", aliases=["name"]))
     module = DataServicesAWSModule(argument_spec=argument_spec, supports_check_mode=True)
-    client = module.client("opensearch", retry_decorator=AWSRetry.jittered_backoff())
+    client = module.client("opensearch")
     name = module.params["domain_name"]
     try:
         names = [name] if name else list_domain_names(client)

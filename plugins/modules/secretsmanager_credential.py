@@ -284,7 +284,6 @@ from datetime import datetime
 from typing import Any
 
 from ansible.module_utils.common.parameters import remove_values
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import (
     boto3_tag_list_to_ansible_dict,
     compare_aws_tags,
@@ -634,7 +633,7 @@ def main() -> None:
     if problems:
         module.fail_json(msg="; ".join(problems))
 
-    client = module.client("secretsmanager", retry_decorator=AWSRetry.jittered_backoff())
+    client = module.client("secretsmanager")
     credential = Credential(module, client)
     try:
         secret = secretsmanager.describe_secret(client, params["name"])

@@ -32,15 +32,18 @@ options:
       kind:
         description:
           - The kind of resource.
+          - The ready and failed states of each kind are the ones the collection's modules wait for with
+            C(wait=true).
           - C(docdb_cluster) is ready when the cluster and every one of its instances are available.
           - C(opensearch_domain) is ready when the domain is created, has an endpoint and is not processing
             a change.
         type: str
         required: true
-        choices: [rds_instance, docdb_cluster, elasticache_replication_group, opensearch_domain]
+        choices: [rds_instance, docdb_cluster, docdb_cluster_snapshot, elasticache_replication_group, opensearch_domain]
       name:
         description:
-          - The identifier (RDS, DocumentDB), replication group id (ElastiCache) or domain name (OpenSearch).
+          - The identifier (RDS, DocumentDB cluster or cluster snapshot), replication group id (ElastiCache) or
+            domain name (OpenSearch).
         type: str
         required: true
   timeout:
@@ -161,7 +164,6 @@ elapsed:
 import contextlib
 import time
 
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.openedx.data_services.plugins.module_utils import resources as resource_utils
 from ansible_collections.openedx.data_services.plugins.module_utils.modules import DataServicesAWSModule
 
@@ -192,7 +194,7 @@ def describe_all(module, clients: dict) -> list[dict]:
         kind, name = resource["kind"], resource["name"]
         service = resource_utils.SERVICES[kind]
         if service not in clients:
-            clients[service] = module.client(service, retry_decorator=AWSRetry.jittered_backoff())
+            clients[service] = module.client(service)
         try:
             state = resource_utils.describe(clients[service], kind, name)
         except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:

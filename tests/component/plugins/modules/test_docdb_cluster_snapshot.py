@@ -2,25 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
-
 import boto3
-import conftest_docdb
 import pytest
 from ansible_collections.openedx.data_services.plugins.modules import docdb_cluster_snapshot
-from conftest_docdb import REGION, record_calls, run_module
+from harness import REGION, record_calls, run_module
 
 ARGS = {"identifier": "edx-docdb-manual", "db_cluster_identifier": "edx-docdb", "tags": {"reason": "upgrade"}}
 
 
 @pytest.fixture
-def cluster(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    with conftest_docdb.moto_docdb(tmp_path, monkeypatch):
-        boto3.client("docdb", region_name=REGION).create_db_cluster(
-            DBClusterIdentifier="edx-docdb", Engine="docdb", MasterUsername="docadmin",
-            MasterUserPassword="Docdb-pass-123")
-        yield "edx-docdb"
+def cluster(docdb_aws: pytest.MonkeyPatch) -> str:
+    boto3.client("docdb", region_name=REGION).create_db_cluster(
+        DBClusterIdentifier="edx-docdb", Engine="docdb", MasterUsername="docadmin",
+        MasterUserPassword="Docdb-pass-123")
+    return "edx-docdb"
 
 
 def test_create_tag_and_delete(cluster: str) -> None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,25 +12,19 @@ from ansible_collections.openedx.data_services.plugins.modules import (
 from ansible_collections.openedx.data_services.plugins.modules import (
     elasticache_replication_group_info as info_module,
 )
-from elasticache_fixtures import Aws, Call, assert_no_secret, make_aws, moto_elasticache, run_module
+from harness import Call, assert_no_secret, ca_bundle, run_module
+from harness import ElastiCacheAws as Aws
 from redis.backoff import NoBackoff
 from redis.retry import Retry
-
-from sandbox.tls import ca_bundle
 
 TOKEN = "Open-edX-Token-0001!"
 NEW_TOKEN = "Open-edX-Token-0002?"
 
 
-@pytest.fixture(name="elasticache_moto")
-def elasticache_moto_fixture(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[int]:
-    with moto_elasticache(tmp_path, monkeypatch) as first_port:
-        yield first_port
-
 
 @pytest.fixture(name="aws")
-def aws_fixture(elasticache_moto: int) -> Aws:  # pylint: disable=unused-argument
-    return make_aws()
+def aws_fixture(elasticache_aws: Aws) -> Aws:
+    return elasticache_aws
 
 
 def base(**overrides: Any) -> dict[str, Any]:
@@ -280,7 +272,7 @@ BAD_INPUT: list[tuple[dict[str, Any], str]] = [
 
 
 @pytest.mark.parametrize(("overrides", "option"), BAD_INPUT)
-def test_bad_input_fails_before_any_aws_call(elasticache_moto: int, overrides: dict[str, Any], option: str) -> None:
+def test_bad_input_fails_before_any_aws_call(aws: Aws, overrides: dict[str, Any], option: str) -> None:
     failed = run_module(module, base(**overrides))
     assert failed.failed
     assert option in failed.result["msg"]
@@ -289,7 +281,7 @@ def test_bad_input_fails_before_any_aws_call(elasticache_moto: int, overrides: d
         assert secret not in failed.result["msg"]
 
 
-def test_creating_needs_a_description_and_node_type(elasticache_moto: int) -> None:
+def test_creating_needs_a_description_and_node_type(aws: Aws) -> None:
     failed = run_module(module, {"replication_group_id": "edx-redis"})
     assert failed.failed
     assert "description and cache_node_type" in failed.result["msg"]
@@ -314,5 +306,5 @@ def test_wait_timeout_is_reported(aws: Aws, monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setenv("SANDBOX_TIME_SCALE", "60")  # creation takes simulated minutes of real time
     timed_out = run_module(module, base(wait_timeout=1))
     assert timed_out.failed
-    assert "Timeout trying to wait for the replication group" in timed_out.result["msg"]
+    assert "Timeout trying to wait for the replication group edx-redis" in timed_out.result["msg"]
     assert timed_out.mutating == ["CreateReplicationGroup"]

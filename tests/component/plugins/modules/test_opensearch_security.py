@@ -2,20 +2,32 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import harness
 import pytest
-
-# Registered before the import below so that the fixtures module's asserts are rewritten, as a conftest's are.
-pytest.register_assert_rewrite("opensearch_fixtures")
-
-from ansible_collections.openedx.data_services.plugins.modules import (  # noqa: E402
+from ansible_collections.openedx.data_services.plugins.modules import (
     opensearch_security_info,
     opensearch_security_internal_user,
     opensearch_security_role,
     opensearch_security_role_mapping,
 )
-from opensearch_fixtures import MASTER_PASSWORD, ModuleExit, mutating_calls, run_module  # noqa: E402
+from harness import MASTER_PASSWORD
+from harness import security_mutations as mutating_calls
 
-pytest_plugins = ["opensearch_fixtures"]  # the security_server and security_connection fixtures
+
+class ModuleExit(Exception):
+    def __init__(self, result: dict[str, Any]) -> None:
+        super().__init__(result.get("msg", ""))
+        self.result = result
+
+
+def run_module(module: Any, args: dict[str, Any], check_mode: bool = False, diff: bool = True) -> dict[str, Any]:
+    """The module's result; ModuleExit when it fails (these modules take no AWS region)."""
+    run = harness.run_module(module, args, check_mode=check_mode, diff=diff, region=False)
+    if run.failed:
+        raise ModuleExit(run.result)
+    return run.result
 
 LMS_ROLE = {
     "name": "openedx_lms",

@@ -2,26 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from ansible_collections.openedx.data_services.plugins.modules import (
     elasticache_cache_parameter_group as module,
 )
-from elasticache_fixtures import Aws, make_aws, moto_elasticache, run_module
-
-
-@pytest.fixture(name="elasticache_moto")
-def elasticache_moto_fixture(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[int]:
-    with moto_elasticache(tmp_path, monkeypatch) as first_port:
-        yield first_port
+from harness import ElastiCacheAws as Aws
+from harness import run_module
 
 
 @pytest.fixture(name="aws")
-def aws_fixture(elasticache_moto: int) -> Aws:  # pylint: disable=unused-argument
-    return make_aws()
+def aws_fixture(elasticache_aws: Aws) -> Aws:
+    return elasticache_aws
 
 
 def group(**overrides: Any) -> dict[str, Any]:
@@ -72,6 +65,7 @@ def test_create_is_idempotent_then_modify_and_purge(aws: Aws) -> None:
     assert user_parameters(aws) == {"timeout": "300"}
     retagged = run_module(module, group(parameters={"timeout": 300}, tags={"team": "platform"}))
     assert retagged.mutating == ["RemoveTagsFromResource", "AddTagsToResource"]
+    assert not retagged.failed, retagged.result
     assert retagged.result["cache_parameter_group"]["tags"] == {"team": "platform"}
 
 
@@ -92,7 +86,7 @@ def test_absent_deletes_and_is_idempotent(aws: Aws) -> None:
     ({"name": "default.redis7"}, "default"),
     ({"parameters": {"timeout": [1]}}, "parameters.timeout"),
 ])
-def test_bad_input_fails_before_any_aws_call(elasticache_moto: int, args: dict[str, Any], message: str) -> None:
+def test_bad_input_fails_before_any_aws_call(aws: Aws, args: dict[str, Any], message: str) -> None:
     failed = run_module(module, group(**args))
     assert failed.failed and message in failed.result["msg"]
     assert failed.calls == []

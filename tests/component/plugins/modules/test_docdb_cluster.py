@@ -3,26 +3,18 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import boto3
-import conftest_docdb
 import pytest
 from ansible_collections.openedx.data_services.plugins.modules import docdb_cluster, docdb_cluster_info
-from conftest_docdb import REGION, record_calls, run_module, subnet_group
+from harness import REGION, record_calls, run_module, subnet_group
 
 PASSWORD = "Docdb-pass-123"
 
 
 @pytest.fixture
-def aws(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    with conftest_docdb.moto_docdb(tmp_path, monkeypatch):
-        yield
-
-
-@pytest.fixture
-def base_args(aws: None) -> dict[str, Any]:
+def base_args(docdb_aws: pytest.MonkeyPatch) -> dict[str, Any]:
     kms = boto3.client("kms", region_name=REGION)
     key = kms.create_key(Description="docdb")["KeyMetadata"]
     kms.create_alias(AliasName="alias/openedx-test", TargetKeyId=key["KeyId"])

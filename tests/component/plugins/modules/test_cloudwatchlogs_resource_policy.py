@@ -2,22 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import boto3
 import pytest
 from ansible_collections.openedx.data_services.plugins.modules import cloudwatchlogs_resource_policy as module
-from elasticache_fixtures import REGION, run_module
-from moto import mock_aws
+from harness import REGION, run_module
 
 
 @pytest.fixture(autouse=True)
-def moto(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    for name, value in (("AWS_DEFAULT_REGION", REGION), ("AWS_ACCESS_KEY_ID", "testing"),
-                        ("AWS_SECRET_ACCESS_KEY", "testing")):
-        monkeypatch.setenv(name, value)
-    with mock_aws():
-        yield
+def aws(moto: pytest.MonkeyPatch) -> None:
+    """Plain moto."""
 
 
 def document(resource: str = "arn:aws:logs:us-east-1:123456789012:log-group:/aws/opensearch/x/*") -> dict:

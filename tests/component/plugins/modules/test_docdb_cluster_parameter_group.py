@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
-import conftest_docdb
 import pytest
 from ansible_collections.openedx.data_services.plugins.modules import docdb_cluster_parameter_group
-from conftest_docdb import record_calls, run_module
+from harness import record_calls, run_module
 
 ARGS = {
     "name": "openedx-docdb50", "family": "docdb5.0", "description": "Open edX",
@@ -18,9 +16,8 @@ ARGS = {
 
 
 @pytest.fixture
-def aws(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    with conftest_docdb.moto_docdb(tmp_path, monkeypatch):
-        yield
+def aws(docdb_aws: pytest.MonkeyPatch) -> None:
+    """The DocumentDB patch of the sandbox under moto."""
 
 
 def test_create_applies_each_parameter_the_way_its_type_allows(aws: None) -> None:

@@ -3,60 +3,27 @@
 from __future__ import annotations
 
 import base64
-import json
 import ssl
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import boto3
 import pytest
-from ansible_collections.openedx.data_services.plugins.module_utils import opensearch as opensearch_utils
 from ansible_collections.openedx.data_services.plugins.modules import opensearch_domain as module
 from ansible_collections.openedx.data_services.plugins.modules import opensearch_domain_info as info_module
-from elasticache_fixtures import REGION, assert_no_secret, free_port_range, run_module
-from moto import mock_aws
-
-from sandbox import seed
-from sandbox.dataplane import opensearch as dataplane
-from sandbox.patches import opensearch as opensearch_patch
+from harness import PLATFORM_SG, REGION, SUBNETS, assert_no_secret, run_module
+from harness import opensearch_dataplane as dataplane
 
 PASSWORD = "Sandbox-Master-1!"
 NEW_PASSWORD = "Rotated-Master-2?"
-SUBNETS = [subnet[0] for subnet in seed.SUBNETS]
-PLATFORM_SG = seed.SECURITY_GROUPS[0][0]
 LOG_GROUP = "/aws/opensearch/edx-search/application"
 LOG_GROUP_ARN = f"arn:aws:logs:{REGION}:123456789012:log-group:{LOG_GROUP}"
 
 
 @pytest.fixture(name="aws")
-def aws_fixture(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Any]]:
-    monkeypatch.setenv("SANDBOX_STATE_DIR", str(tmp_path))
-    monkeypatch.setenv("SANDBOX_OPENSEARCH_FIRST_PORT", str(free_port_range(10)))
-    monkeypatch.setenv("SANDBOX_TIME_SCALE", "0")
-    for name, value in (("AWS_DEFAULT_REGION", REGION), ("AWS_ACCESS_KEY_ID", "testing"),
-                        ("AWS_SECRET_ACCESS_KEY", "testing")):
-        monkeypatch.setenv(name, value)
-    monkeypatch.setattr(opensearch_utils, "WAITER_DELAY", 0.05)
-    opensearch_patch.apply()
-    try:
-        with mock_aws():
-            seed.seed()
-            kms = boto3.client("kms", region_name=REGION)
-            key = kms.create_key()["KeyMetadata"]["Arn"]
-            kms.create_alias(AliasName="alias/edx-search", TargetKeyId=key)
-            logs = boto3.client("logs", region_name=REGION)
-            logs.create_log_group(logGroupName=LOG_GROUP)
-            logs.put_resource_policy(policyName="opensearch", policyDocument=json.dumps({
-                "Version": "2012-10-17", "Statement": [{
-                    "Effect": "Allow", "Principal": {"Service": "es.amazonaws.com"},
-                    "Action": ["logs:PutLogEvents", "logs:CreateLogStream"],
-                    "Resource": f"arn:aws:logs:{REGION}:123456789012:log-group:/aws/opensearch/*"}]}))
-            yield {"key": key, "client": boto3.client("opensearch", region_name=REGION), "state_dir": tmp_path}
-    finally:
-        dataplane.stop_all()
+def aws_fixture(opensearch_aws: dict[str, Any]) -> dict[str, Any]:
+    return opensearch_aws
 
 
 def policy(action: str = "es:ESHttp*") -> dict[str, Any]:
@@ -225,7 +192,7 @@ def test_a_different_kms_key_is_refused(aws: dict[str, Any]) -> None:
     ({"engine_version": "2.13"}, "engine_version"),
     ({"instance_type": "t3.small"}, "instance_type"),
     ({"dedicated_master": True, "dedicated_master_type": "m6g.large.search", "dedicated_master_count": 2},
-     "dedicated_master_count must be 3 or 5"),
+     "dedicated_master_count must be one of: 3, 5"),
     ({"zone_awareness": True, "availability_zone_count": 3, "instance_count": 2, "subnet_ids": SUBNETS},
      "multiple of availability_zone_count"),
     ({"subnet_ids": SUBNETS[:2]}, "exactly 1 subnet"),
@@ -237,6 +204,10 @@ def test_a_different_kms_key_is_refused(aws: dict[str, Any]) -> None:
       "master_user_arn": "role/admin"}, "master_user_arn"),
     ({"log_publishing": [{"log_type": "INDEX_SLOW_LOGS", "log_group_arn": "/aws/x"}]}, "log group ARN"),
     ({"off_peak_window_start": "3am"}, "off_peak_window_start"),
+    ({"availability_zone_count": 4, "zone_awareness": True}, "availability_zone_count must be one of: 2, 3"),
+    ({"tls_security_policy": "Policy-Min-TLS-1-1"}, "tls_security_policy must be one of"),
+    ({"master_user_arn": "arn:aws:iam::123456789012:role/admin"}, "cannot be used with internal_user_database=true"),
+    ({"master_user_password": None}, "go together"),
 ])
 def test_invalid_options_fail_before_any_call(aws: dict[str, Any], overrides: dict[str, Any], message: str) -> None:
     run = run_module(module, args(**overrides))
@@ -277,20 +248,3 @@ def test_info_describes_one_or_all(aws: dict[str, Any]) -> None:
     everything = run_module(info_module, {}).result["domains"]
     assert sorted(d["domain_name"] for d in everything) == ["edx-other", "edx-search"]
     assert all(not c.mutating for c in run_module(info_module, {}).calls)
-
-
-def test_log_publishing_request() -> None:
-    current = [{"log_type": "ES_APPLICATION_LOGS", "log_group_arn": "arn:a", "enabled": True},
-               {"log_type": "AUDIT_LOGS", "log_group_arn": "arn:b", "enabled": False}]
-    desired = [{"log_type": "ES_APPLICATION_LOGS", "log_group_arn": "arn:a", "enabled": True}]
-    assert opensearch_utils.log_publishing_request(current, desired) == {}
-    desired = [{"log_type": "SEARCH_SLOW_LOGS", "log_group_arn": "arn:c", "enabled": True}]
-    assert opensearch_utils.log_publishing_request(current, desired) == {
-        "SEARCH_SLOW_LOGS": {"Enabled": True, "CloudWatchLogsLogGroupArn": "arn:c"},
-        "ES_APPLICATION_LOGS": {"Enabled": False, "CloudWatchLogsLogGroupArn": "arn:a"}}
-
-
-def test_master_password_rule() -> None:
-    assert opensearch_utils.master_password_problem("Abcdefg1!") is None
-    assert "special" in opensearch_utils.master_password_problem("Abcdefg12")
-    assert "upper" in opensearch_utils.master_password_problem("abcdefg1!")

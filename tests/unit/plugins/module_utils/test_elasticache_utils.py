@@ -14,17 +14,6 @@ def test_version_matches(desired: str, current: str | None, expected: bool) -> N
     assert elasticache.version_matches(desired, current) is expected
 
 
-ARN = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
-
-
-@pytest.mark.parametrize(("desired", "expected"), [
-    (ARN, True), ("1234abcd-12ab-34cd-56ef-1234567890ab", True), ("other-key", False),
-    ("alias/openedx", None), ("arn:aws:kms:us-east-1:123456789012:alias/openedx", None),
-])
-def test_kms_key_matches(desired: str, expected: bool | None) -> None:
-    assert elasticache.kms_key_matches(desired, ARN) is expected
-
-
 def test_log_delivery_changes_modify_add_and_disable() -> None:
     slow = {"log_type": "slow-log", "destination_type": "cloudwatch-logs", "destination": "/slow",
             "log_format": "json"}

@@ -9,31 +9,32 @@ import boto3
 import pytest
 from ansible_collections.openedx.data_services.plugins.modules import secretsmanager_credential as module
 from ansible_collections.openedx.data_services.plugins.modules.secretsmanager_credential import password_problem
+from harness import run_module
 
 NAME = "openedx/test/mysql/admin"
 SUPPLIED = "Supplied-Passw0rd-From-Vault"
 
 
 @pytest.fixture
-def sm(aws):
+def sm(moto):
     return boto3.client("secretsmanager", region_name="us-east-1")
 
 
 @pytest.fixture
-def kms_keys(aws):
+def kms_keys(moto):
     kms = boto3.client("kms", region_name="us-east-1")
     return [kms.create_key(Description=f"key {i}")["KeyMetadata"]["Arn"] for i in range(2)]
 
 
 @pytest.fixture
-def credential(run_module, calls, kms_keys):
+def credential(calls, kms_keys):
     """Run the module with the environment key and the master user unless told otherwise."""
 
     def run(check_mode=False, diff=False, **args):
         calls.clear()
         args = {"name": NAME, "username": "admin", "engine": "mysql", "kms_key_id": kms_keys[0], **args}
         args = {key: value for key, value in args.items() if value is not None}
-        return run_module(module.main, args, check_mode=check_mode, diff=diff)
+        return run_module(module, args, check_mode=check_mode, diff=diff, printed=True)
 
     return run
 
@@ -82,7 +83,7 @@ def test_rerun_is_a_no_op_with_two_reads(credential, calls):
     second = credential(tags={"environment": "test"}, description="d").result
     assert not second["changed"] and not second["created"]
     assert calls.mutating == []
-    assert calls.calls == ["DescribeSecret", "GetSecretValue"]
+    assert calls.operations == ["DescribeSecret", "GetSecretValue"]
     assert second["credential"] == first["credential"]
     assert second["version_id"] == first["version_id"]
 
@@ -138,7 +139,7 @@ def test_update_password_always_replaces_it_once(credential, calls, sm):
 def test_check_mode_on_a_missing_secret_returns_an_unstored_password(credential, calls, sm):
     result = credential(check_mode=True, password_special=True).result
     assert result["changed"] and result["created"]
-    assert calls.mutating == [] and calls.calls == ["DescribeSecret"]
+    assert calls.mutating == [] and calls.operations == ["DescribeSecret"]
     assert password_problem(result["credential"]["password"], "database", 128) is None
     assert any(c in "-_.!#%*+=" for c in result["credential"]["password"])
     assert result["arn"] == "" and result["version_id"] == ""
@@ -230,7 +231,7 @@ def test_absent_schedules_the_deletion_once(credential, calls, sm):
     assert result["deletion_date"] and "credential" not in result
     assert "DeletedDate" in sm.describe_secret(SecretId=NAME)
     again = credential(state="absent", recovery_window=7).result
-    assert not again["changed"] and calls.mutating == [] and calls.calls == ["DescribeSecret"]
+    assert not again["changed"] and calls.mutating == [] and calls.operations == ["DescribeSecret"]
     assert "deletion_date" not in again and again["diff"]["before"]["deleted_date"]
 
 
@@ -273,7 +274,7 @@ def test_auth_token(credential, sm):
 def test_bad_input_fails_before_any_aws_call(credential, calls, args, message):
     exit_ = credential(**args)
     assert exit_.failed and message in exit_.result["msg"]
-    assert calls.calls == []
+    assert calls.operations == []
     if "password" in args:
         assert args["password"] not in json.dumps(exit_.result)
 
