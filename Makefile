@@ -12,7 +12,7 @@ ENV ?= local
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: help local bench venv system-deps sandbox-up sandbox-down test lint unit integration sanity galaxy-importer build clean
+.PHONY: help local bench venv system-deps sandbox-up sandbox-down test lint unit component integration sanity galaxy-importer build clean
 
 help:
 	@grep -E '^#   make' Makefile | sed 's/^#   //'
@@ -49,7 +49,7 @@ local: sandbox-up
 	$(BIN)/ansible-playbook playbooks/data-services.yml -i inventories/local
 	@echo "Artifacts: $(CURDIR)/artifacts/local/ (connections.yml)"
 
-test: lint unit integration
+test: lint unit component integration
 
 # On a sandbox of its own at SANDBOX_TIME_SCALE=5 (about 10 minutes); see bench/__main__.py.
 bench: venv system-deps
@@ -63,6 +63,10 @@ lint: venv
 
 unit: venv system-deps
 	$(BIN)/pytest tests/unit
+
+# Against moto in-process and real sandbox servers on free ports; independent tests run in parallel.
+component: venv system-deps
+	$(BIN)/pytest -n 2 tests/component
 
 integration: venv system-deps
 	bash tests/integration/run.sh
