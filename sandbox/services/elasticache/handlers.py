@@ -66,7 +66,8 @@ def create_replication_group(self: ElastiCacheResponse) -> ActionResult:
         return original(create_replication_group)(self)
     with LOCK:
         group = _create_group(self.elasticache_backend, params)
-        return ActionResult({"ReplicationGroup": group.to_dict()})
+        # AWS answers with the transition even when the clock ended it already (an instant, time-scale-0 create).
+        return ActionResult({"ReplicationGroup": group.to_dict("creating")})
 
 
 def _create_group(backend: ElastiCacheBackend, params: dict[str, Any]) -> ReplicationGroup:
