@@ -13,7 +13,7 @@ from __future__ import annotations
 import importlib
 import json
 import threading
-from collections.abc import Callable, Iterable, Mapping, MutableMapping
+from collections.abc import Callable, Iterable, MutableMapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -38,8 +38,10 @@ class Hook:
     wrap: bool = False
 
     def install(self) -> None:
-        current = self.target.get(self.name) if isinstance(self.target, Mapping) else getattr(
-            self.target, self.name, None)
+        if isinstance(self.target, MutableMapping):
+            current = self.target.get(self.name)
+        else:
+            current = getattr(self.target, self.name, None)
         replacement = self.value(current) if self.wrap else self.value
         key = _function(replacement)
         if callable(key):
