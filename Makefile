@@ -93,9 +93,10 @@ docs: venv
 unit: venv
 	$(BIN)/pytest tests/unit
 
-# Modules and the sandbox against moto in-process, with the sandbox's real servers where a test needs one.
+# Modules and the sandbox against moto in-process, with the sandbox's real servers on free ports where a test
+# needs one; independent tests run in parallel.
 component: venv system-deps
-	$(BIN)/pytest tests/component
+	$(BIN)/pytest -n 2 tests/component
 
 # The playbooks against the sandbox: the Molecule scenario, then pytest.
 system: venv system-deps

@@ -7,7 +7,7 @@ from typing import Any
 
 from moto.ec2.models import ec2_backends
 
-from sandbox.patches.ec2 import fixed_ids
+from sandbox.services.ec2 import fixed_ids
 from sandbox.state import ACCOUNT_ID, REGION, state_dir
 
 VPC_ID = "vpc-0d5a0000000000001"

@@ -177,13 +177,12 @@ def _json(start_response: StartResponse, status: int, data: Any) -> list[bytes]:
 
 
 def build_app() -> SandboxApp:
-    """Patch moto, seed the network, and return the wrapped WSGI application."""
+    """Apply every service's hooks to moto, seed the network, and return the wrapped WSGI application."""
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
-    from sandbox import patches as sandbox_patches
-    from sandbox import seed
+    from sandbox import seed, services
 
-    patches = sandbox_patches.apply_all()
+    patches = services.apply_all()
     app = SandboxApp(DomainDispatcherApplication(create_backend_app))
     app.patches = patches
     app.on_moto_reset = seed.seed

@@ -1,7 +1,8 @@
 """Real servers behind the endpoints the control plane reports, and the process helpers they share.
 
-Each engine module (``mariadb``, ``redis``) starts one server per AWS resource, on the first free
-port of its range, and offers ``servers()`` and ``stop_all()`` for the server and the CLI.
+Each engine module (``mariadb``, ``redis``, ``opensearch``) starts one server per AWS resource, on the first
+free port of its range, and offers ``servers()`` and ``stop_all()`` for the server and the CLI.
+``opensearch_security`` is the HTTPS server the ``opensearch`` engine runs, a fake of the security plugin's API.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
-"""One HTTPS security API server per OpenSearch domain (``sandbox.opensearch_security``), in the sandbox process.
+"""One HTTPS security API server per OpenSearch domain (``opensearch_security``), in the sandbox process.
 
-The control plane (``sandbox.patches.opensearch``) reports ``localhost:<port>`` as the domain's endpoint, a
+The control plane (``sandbox.services.opensearch``) reports ``localhost:<port>`` as the domain's endpoint, a
 name the sandbox CA's server certificates cover, so clients verify TLS against ``.sandbox/tls/ca.pem`` as
 they verify a real domain. The servers are threads of the sandbox server, so they end with it.
 """
@@ -12,8 +12,8 @@ import secrets
 import threading
 from typing import Any
 
-from sandbox import opensearch_security, state
-from sandbox.dataplane import free_port, release_port
+from sandbox import state
+from sandbox.dataplane import free_port, opensearch_security, release_port
 from sandbox.state import state_dir
 
 HOST = "localhost"

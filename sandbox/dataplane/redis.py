@@ -1,6 +1,6 @@
 """One real redis-server per ElastiCache replication group.
 
-The control plane (``sandbox.patches.elasticache``) reports ``127.0.0.1:<port>`` as the group's
+The control plane (``sandbox.services.elasticache``) reports ``127.0.0.1:<port>`` as the group's
 primary and reader endpoints, so clients talk to a real Redis 7 with the group's TLS, AUTH token and
 parameter group. Passwords only ever reach disk as SHA-256 hashes (ACL ``#<hash>``).
 """

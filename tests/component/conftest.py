@@ -1,5 +1,5 @@
-"""Makes the repository root (``sandbox``), the collection (through .collections) and the shared harness importable
-however pytest is invoked."""
+"""Makes the repository root (``sandbox``), the collection (through .collections), the free-port helpers and the
+harnesses importable however pytest is invoked."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-for path in (ROOT, ROOT / ".collections", Path(__file__).resolve().parent / "plugins"):
+HERE = Path(__file__).resolve().parent
+for path in (ROOT, ROOT / ".collections", HERE, HERE / "plugins", HERE / "sandbox"):
     if str(path) not in sys.path:
         sys.path.insert(0, str(path))

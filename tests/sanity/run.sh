@@ -25,7 +25,7 @@ cd "$dest"
 git init -q . && git add -A >/dev/null   # ansible-test lists the collection's files through git
 # The sandbox, the benchmark and tools/ are development tools, not shipped in the collection (galaxy.yml build_ignore).
 excludes=()
-for path in sandbox/ bench/ tools/ tests/unit/sandbox/; do
+for path in sandbox/ bench/ tools/ tests/unit/sandbox/ tests/component/sandbox/; do
   [ -e "$path" ] && excludes+=(--exclude "$path")
 done
 python_version=$("$root/.venv/bin/python" -c 'import sys; print("%d.%d" % sys.version_info[:2])')

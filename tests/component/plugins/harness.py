@@ -9,7 +9,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import json
-import socket
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,18 +19,16 @@ import boto3
 import botocore.client
 import pytest
 from ansible.module_utils import basic
+from ansible.module_utils.common import warnings as module_warnings
 from ansible.module_utils.testing import patch_module_args
 from ansible_collections.openedx.data_services.plugins.module_utils import resources
 from moto import mock_aws
+from ports import free_port_range, free_tcp_port
 
-from sandbox import opensearch_security, seed
-from sandbox.dataplane import mariadb
+from sandbox import seed, services
+from sandbox.dataplane import mariadb, opensearch_security
 from sandbox.dataplane import opensearch as opensearch_dataplane
 from sandbox.dataplane import redis as redis_dataplane
-from sandbox.patches import docdb as docdb_patch
-from sandbox.patches import elasticache as elasticache_patch
-from sandbox.patches import opensearch as opensearch_patch
-from sandbox.patches import rds as rds_patch
 from sandbox.tls import ca_bundle
 
 REGION = "us-east-1"
@@ -137,6 +134,9 @@ def run_module(module: Any, args: dict[str, Any], *, check_mode: bool = False, d
     exits = ([mock.patch.object(basic.AnsibleModule, "_record_module_result", record)] if printed else
              [mock.patch.object(basic.AnsibleModule, "exit_json", exit_json),
               mock.patch.object(basic.AnsibleModule, "fail_json", fail_json)])
+    # Each real module run is a process of its own: no warning of an earlier run carries over.
+    module_warnings._global_warnings.clear()
+    module_warnings._global_deprecations.clear()
     with record_calls(on_call) as recorded, patch_module_args(full), contextlib.ExitStack() as stack:
         for patch in exits:
             stack.enter_context(patch)
@@ -154,32 +154,6 @@ def assert_no_secret(result: dict[str, Any], *secrets: str) -> None:
 
 
 # --- AWS in process ---------------------------------------------------------------------------------------------
-
-
-def _port_free(port: int) -> bool:
-    with socket.socket() as sock:
-        try:
-            sock.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-        return True
-
-
-def free_port_range(width: int = 20) -> int:
-    """The first of ``width`` consecutive free ports (for the sandbox's servers)."""
-    for _attempt in range(100):
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            first = sock.getsockname()[1] // 100 * 100
-        if first + width < 65000 and all(_port_free(first + offset) for offset in range(width)):
-            return first
-    raise RuntimeError("no free port range")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture
@@ -219,8 +193,7 @@ def calls(moto: pytest.MonkeyPatch) -> Iterator[Calls]:
 @pytest.fixture
 def docdb_aws(aws: pytest.MonkeyPatch) -> Iterator[pytest.MonkeyPatch]:
     """moto with the sandbox's RDS and DocumentDB patches; stops the MariaDB servers RDS MySQL instances start."""
-    rds_patch.apply()
-    docdb_patch.apply()
+    services.apply("docdb")  # and rds, which it requires
     try:
         with mock_aws():
             yield aws
@@ -254,7 +227,7 @@ def elasticache_aws(aws: pytest.MonkeyPatch) -> Iterator[ElastiCacheAws]:
     """moto with the sandbox's ElastiCache patch (a real redis-server per group, stopped afterwards), a VPC with
     three subnets, a cache subnet group, two security groups and two log groups."""
     aws.setenv("SANDBOX_REDIS_FIRST_PORT", str(free_port_range()))
-    elasticache_patch.apply()
+    services.apply("elasticache")
     try:
         with mock_aws():
             ec2 = boto3.client("ec2", region_name=REGION)
@@ -282,7 +255,7 @@ def opensearch_aws(aws: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[dict[str
     """moto with the sandbox's OpenSearch patch and seed (VPC, subnets, security groups), a KMS key with the alias
     alias/edx-search and a log group with the resource policy OpenSearch needs."""
     aws.setenv("SANDBOX_OPENSEARCH_FIRST_PORT", str(free_port_range(10)))
-    opensearch_patch.apply()
+    services.apply("opensearch")
     log_group = "/aws/opensearch/edx-search/application"
     try:
         with mock_aws():
@@ -309,7 +282,7 @@ def opensearch_aws(aws: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[dict[str
 def security_server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[opensearch_security.Server]:
     """A fake domain's security API on a free port, with its state and TLS material under tmp_path."""
     monkeypatch.setenv("SANDBOX_STATE_DIR", str(tmp_path))
-    server = opensearch_security.start("testdomain", _free_port(), MASTER_USER, MASTER_PASSWORD)
+    server = opensearch_security.start("testdomain", free_tcp_port(), MASTER_USER, MASTER_PASSWORD)
     try:
         yield server
     finally:

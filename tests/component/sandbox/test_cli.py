@@ -9,7 +9,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from sandbox_harness import ROOT, dataplane_processes, free_port_range, free_tcp_port
+from ports import free_port_range, free_tcp_port
+from sandbox_harness import ROOT, dataplane_processes
 
 
 @pytest.fixture

@@ -14,6 +14,8 @@ import moto.ec2.models.security_groups as security_groups_module
 import moto.ec2.models.subnets as subnets_module
 import moto.ec2.models.vpcs as vpcs_module
 
+from sandbox.services import Hooks
+
 _LOCK = threading.Lock()
 _GENERATORS = {
     "vpc": (vpcs_module, "random_vpc_id"),
@@ -40,5 +42,5 @@ def fixed_ids(kind: str, *ids: str) -> Iterator[None]:
             setattr(module, name, original)
 
 
-def apply() -> None:
-    """Nothing to change in moto's EC2 behaviour itself; the seeded network uses ``fixed_ids``."""
+# Nothing to change in moto's EC2 behaviour itself; the seeded network uses ``fixed_ids``.
+HOOKS = Hooks()

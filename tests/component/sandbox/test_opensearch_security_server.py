@@ -12,7 +12,7 @@ from urllib.error import HTTPError
 
 import pytest
 
-from sandbox import opensearch_security
+from sandbox.dataplane import opensearch_security
 
 MASTER = ("master", "Master-Pass-1!")
 

@@ -1,4 +1,4 @@
-"""The sandbox's OpenSearch control plane (sandbox.patches.opensearch) and its security API servers."""
+"""The sandbox's OpenSearch control plane (sandbox.services.opensearch) and its security API servers."""
 
 from __future__ import annotations
 
@@ -20,12 +20,12 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 from moto import mock_aws
-from sandbox_harness import ROOT, free_port_range, free_tcp_port, wait_for
+from ports import free_port_range, free_tcp_port
+from sandbox_harness import ROOT, wait_for
 
-from sandbox import seed
+from sandbox import seed, services
 from sandbox.dataplane import opensearch as dataplane
 from sandbox.dataplane import port_open
-from sandbox.patches import opensearch
 
 PASSWORD = "Sandbox-Master-1!"
 SUBNETS = [subnet[0] for subnet in seed.SUBNETS]
@@ -42,14 +42,14 @@ class Aws:
 
 @pytest.fixture
 def aws(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Aws]:
-    """In-process moto with the OpenSearch patch and the sandbox's seeded network; no server is left behind."""
+    """In-process moto with the OpenSearch hooks and the sandbox's seeded network; no server is left behind."""
     monkeypatch.setenv("SANDBOX_STATE_DIR", str(tmp_path))
     monkeypatch.setenv("SANDBOX_OPENSEARCH_FIRST_PORT", str(free_port_range(10)))
     monkeypatch.setenv("SANDBOX_TIME_SCALE", "0")
     for name, value in (("AWS_DEFAULT_REGION", "us-east-1"), ("AWS_ACCESS_KEY_ID", "testing"),
                         ("AWS_SECRET_ACCESS_KEY", "testing")):
         monkeypatch.setenv(name, value)
-    opensearch.apply()
+    services.apply("opensearch")
     try:
         with mock_aws():
             seed.seed()

@@ -1,4 +1,4 @@
-"""The sandbox's ElastiCache control plane (sandbox.patches.elasticache) in-process under moto."""
+"""The sandbox's ElastiCache control plane (sandbox.services.elasticache) in-process under moto."""
 
 from __future__ import annotations
 

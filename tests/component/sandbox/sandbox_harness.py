@@ -1,6 +1,6 @@
 """Harness for the sandbox tests: a real sandbox server in a subprocess, and clients for it.
 
-The server runs in a subprocess so its moto patches never leak into the in-process moto of other tests.
+The server runs in a subprocess so its moto hooks never leak into the in-process moto of other tests.
 """
 
 from __future__ import annotations
@@ -9,7 +9,6 @@ import contextlib
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -23,30 +22,6 @@ import boto3
 from botocore.config import Config
 
 ROOT = Path(__file__).resolve().parents[3]
-
-
-def free_tcp_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def free_port_range(width: int = 50) -> int:
-    """The first port of ``width`` consecutive ports nothing listens on (for the MariaDB servers)."""
-    for _ in range(100):
-        first = free_tcp_port() // 100 * 100
-        if first + width < 65000 and all(_port_free(first + offset) for offset in range(width)):
-            return first
-    raise RuntimeError("no free port range")
-
-
-def _port_free(port: int) -> bool:
-    with socket.socket() as sock:
-        try:
-            sock.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-        return True
 
 
 def dataplane_processes(state_dir: Path) -> list[int]:

@@ -6,10 +6,11 @@ from collections.abc import Iterator
 
 import pytest
 from moto import mock_aws
-from sandbox_harness import Sandbox, free_port_range, free_tcp_port, start_server, stop_server
+from ports import free_port_range, free_tcp_port
+from sandbox_harness import Sandbox, start_server, stop_server
 
+from sandbox import services
 from sandbox.dataplane import redis as redis_dataplane
-from sandbox.patches import elasticache
 
 
 @pytest.fixture(scope="session")
@@ -37,7 +38,7 @@ def fresh(sandbox: Sandbox) -> Iterator[Sandbox]:
 
 @pytest.fixture
 def elasticache_moto(tmp_path, monkeypatch: pytest.MonkeyPatch) -> Iterator[int]:
-    """In-process moto with the ElastiCache patch, state under tmp_path; yields the first Redis port.
+    """In-process moto with the ElastiCache hooks, state under tmp_path; yields the first Redis port.
 
     Every Redis server started by the test is stopped afterwards, and the fixture checks none is left.
     """
@@ -48,7 +49,7 @@ def elasticache_moto(tmp_path, monkeypatch: pytest.MonkeyPatch) -> Iterator[int]
     for name, value in (("AWS_DEFAULT_REGION", "us-east-1"), ("AWS_ACCESS_KEY_ID", "testing"),
                         ("AWS_SECRET_ACCESS_KEY", "testing")):
         monkeypatch.setenv(name, value)
-    elasticache.apply()
+    services.apply("elasticache")
     try:
         with mock_aws():
             yield first_port

@@ -1,0 +1,498 @@
+"""RDS backend operations: instances, clusters and snapshots with simulated time and a real MariaDB each.
+
+At time scale 0 a create call returns only once its server answers (still reporting ``creating``):
+clients then see ``available`` on their first describe instead of sleeping through a waiter delay.
+Modifications apply after the simulated ``modify`` time whatever ApplyImmediately says; the port of a
+MariaDB-backed instance is the port its server listens on (DBPortNumber/Port are not honoured).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from moto.ec2.models import ec2_backends
+from moto.rds.exceptions import (
+    DBClusterNotFoundError,
+    DBClusterToBeDeletedHasActiveMembers,
+    DBInstanceNotFoundError,
+    DBSubnetGroupNotFoundError,
+    InvalidParameterCombination,
+    RDSClientError,
+)
+from moto.rds.models import DBCluster, DBClusterSnapshot, DBInstance, DBInstanceClustered, DBSnapshot, RDSBackend
+
+from sandbox.dataplane import mariadb
+from sandbox.lifecycle import CLOCK, duration
+from sandbox.services import original
+from sandbox.services.rds.models import (
+    CLUSTER_CREATE_KINDS,
+    CREATE_KINDS,
+    MYSQL_CLUSTER_ENGINES,
+    begin,
+    clock_key,
+    fail_if_server_failed,
+    master_password,
+    random_suffix,
+    server_id_of,
+    server_ready,
+    settle_synchronously,
+    status_of,
+    track,
+    view,
+)
+from sandbox.services.rds.parameters import instance_parameters
+from sandbox.services.rds.validation import FINAL_SNAPSHOT_REQUIRED, aws_managed_key, kms_arn, require_status
+
+DEFAULT_CA = "rds-ca-rsa2048-g1"
+# ModifyDBInstance parameters that wait in PendingModifiedValues while the instance is ``modifying``:
+# (parameter, attribute, PendingModifiedValues key).
+PENDING_FIELDS = (
+    ("db_instance_class", "db_instance_class", "DBInstanceClass"),
+    ("allocated_storage", "allocated_storage", "AllocatedStorage"),
+    ("multi_az", "multi_az", "MultiAZ"),
+    ("engine_version", "engine_version", "EngineVersion"),
+    ("iops", "iops", "Iops"),
+    ("storage_type", "storage_type", "StorageType"),
+    ("storage_throughput", "storage_throughput", "StorageThroughput"),
+    ("ca_certificate_identifier", "ca_certificate_identifier", "CACertificateIdentifier"),
+    ("backup_retention_period", "backup_retention_period", "BackupRetentionPeriod"),
+    ("license_model", "license_model", "LicenseModel"),
+)
+PERFORMANCE_INSIGHTS = (
+    "enable_performance_insights", "performance_insights_kms_key_id", "performance_insights_retention_period",
+)
+# Request flags, not instance attributes: never compared, never stored.
+NOT_ATTRIBUTES = {
+    "db_instance_identifier", "apply_immediately", "allow_major_version_upgrade", "db_port_number",
+    "cloudwatch_logs_export_configuration", "master_user_password", "new_db_instance_identifier",
+    "enable_performance_insights", "performance_insights_kms_key_id", "performance_insights_retention_period",
+    "rotate_master_user_password", "manage_master_user_password", "master_user_secret_kms_key_id",
+    "use_default_processor_features", "processor_features", "certificate_rotation_restart",
+}
+
+
+# --- DB instances -------------------------------------------------------------------------------------------
+
+
+def _default_subnet_group(backend: RDSBackend) -> str:
+    """AWS places an instance without a subnet group in the default VPC's ``default`` group."""
+    if "default" not in backend.subnet_groups:
+        ec2 = ec2_backends[backend.account_id][backend.region_name]
+        vpc = ec2.default_vpc
+        subnets = ec2.describe_subnets(filters={"vpc-id": [vpc.id]}) if vpc is not None else []
+        backend.create_subnet_group("default", "default", list(subnets), [])
+    return "default"
+
+
+def _prepare_instance_kwargs(backend: RDSBackend, kwargs: Any) -> None:
+    if not kwargs.get("ca_certificate_identifier"):
+        kwargs["ca_certificate_identifier"] = DEFAULT_CA
+    if kwargs.get("publicly_accessible") is None:
+        kwargs["publicly_accessible"] = False
+    if kwargs.get("db_cluster_identifier") is None:
+        if not kwargs.get("db_subnet_group_name"):
+            kwargs["db_subnet_group_name"] = _default_subnet_group(backend)
+        if kwargs.get("storage_encrypted"):
+            kwargs["kms_key_id"] = kms_arn(backend, kwargs.get("kms_key_id")) or aws_managed_key(backend, "rds")
+    kwargs.pop("port", None)
+
+
+def _finish_instance(backend: RDSBackend, database: DBInstance, kwargs: Any) -> None:
+    """Fill what moto leaves out and AWS reports."""
+    database.dbi_resource_id = "db-" + random_suffix(26)
+    pi_enabled = bool(kwargs.get("enable_performance_insights"))
+    database.performance_insights_enabled = pi_enabled
+    if pi_enabled:
+        database.performance_insights_kms_key_id = (
+            kms_arn(backend, kwargs.get("performance_insights_kms_key_id")) or aws_managed_key(backend, "rds")
+        )
+        database.performance_insights_retention_period = kwargs.get("performance_insights_retention_period") or 7
+    if database.db_cluster_identifier is None and database.storage_type == "gp3":
+        large = (database.allocated_storage or 0) >= 400
+        if database.iops is None:
+            database.iops = 12000 if large else 3000
+        if database.storage_throughput is None:
+            database.storage_throughput = 500 if large else 125
+    if database.monitoring_interval:
+        database.enhanced_monitoring_resource_arn = (
+            f"arn:aws:logs:{backend.region_name}:{backend.account_id}:log-group:RDSOSMetrics:"
+            f"log-stream:{database.dbi_resource_id}"
+        )
+    if database.multi_az and database.db_cluster_identifier is None:
+        zones = [f"{backend.region_name}{suffix}" for suffix in "abc"]
+        database.secondary_availability_zone = next(z for z in zones if z != database.availability_zone)
+    database._sandbox_pending = {}
+
+
+def _start_instance_lifecycle(backend: RDSBackend, database: DBInstance, kind: str) -> None:
+    track(database, "rds-db")
+    server_id = server_id_of(database)
+    ready = on_done = None
+    if server_id is not None and database.db_cluster_identifier is None:
+        server = mariadb.start_server(
+            server_id, database.engine, database.master_username or "admin", master_password(database),
+            database.db_name, instance_parameters(database),
+        )
+        database._sandbox_server = server
+    if server_id is not None:
+        ready, on_done = server_ready(server_id), fail_if_server_failed(database, server_id)
+    begin(database, "creating", duration(CREATE_KINDS.get(database.engine, kind)), ready, on_done)
+    settle_synchronously(database, server_id)
+
+
+def create_db_instance(self: RDSBackend, db_kwargs: Any) -> DBInstance:
+    _prepare_instance_kwargs(self, db_kwargs)
+    cluster_id = db_kwargs.get("db_cluster_identifier")
+    if cluster_id and not db_kwargs.get("availability_zone") and cluster_id in self.clusters:
+        db_kwargs["availability_zone"] = _spread_zone(self.clusters[cluster_id])
+    database = original(create_db_instance)(self, db_kwargs)
+    _finish_instance(self, database, db_kwargs)
+    kind = "rds_instance_multi_az" if database.multi_az else "rds_instance"
+    _start_instance_lifecycle(self, database, kind)
+    return view(database, "creating")
+
+
+def create_db_instance_read_replica(self: RDSBackend, db_kwargs: Any) -> DBInstance:
+    db_kwargs.pop("port", None)
+    replica = original(create_db_instance_read_replica)(self, db_kwargs)
+    # moto copies the primary object: give the replica its own identity, lists and transition.
+    replica._sandbox_key = None
+    replica.__dict__.pop("_sandbox_server", None)
+    replica.tags = list(db_kwargs.get("tags") or [])
+    replica.enabled_cloudwatch_logs_exports = list(replica.enabled_cloudwatch_logs_exports)
+    replica.vpc_security_group_ids = list(replica.vpc_security_group_ids)
+    replica.dbi_resource_id = "db-" + random_suffix(26)
+    replica._sandbox_pending = {}
+    replica._sandbox_status = "available"
+    _start_instance_lifecycle(self, replica, "rds_read_replica")
+    return view(replica, "creating")
+
+
+def _spread_zone(cluster: DBCluster) -> str:
+    """AWS spreads a cluster's instances over its availability zones; pick the least used one."""
+    zones = list(cluster.availability_zones or [f"{cluster.region}a"])
+    used = [member.availability_zone for member in cluster._members if status_of(member) != "deleting"]
+    return min(zones, key=lambda zone: (used.count(zone), zones.index(zone)))
+
+
+def modify_db_instance(self: RDSBackend, db_instance_identifier: str, db_kwargs: Any) -> DBInstance:
+    database = self.describe_db_instances(db_instance_identifier)[0]
+    require_status(database, ("available",), "InvalidDBInstanceState",
+                   f"Database instance {database.db_instance_identifier} is not in available state.")
+    kwargs = {key: value for key, value in db_kwargs.items() if value is not None}
+    kwargs.pop("db_port_number", None)
+    changed = False
+
+    pending: dict[str, tuple[str, Any]] = {}
+    for parameter, attribute, pending_key in PENDING_FIELDS:
+        if parameter in kwargs:
+            value = kwargs.pop(parameter)
+            if value != getattr(database, attribute, None):
+                pending[pending_key] = (attribute, value)
+    password = kwargs.pop("master_user_password", None)
+    if password is not None:
+        pending["MasterUserPassword"] = ("_master_user_password", password)
+
+    insights = {name: kwargs.pop(name) for name in PERFORMANCE_INSIGHTS if name in kwargs}
+    exports = kwargs.pop("cloudwatch_logs_export_configuration", None)
+    old_group = database.db_parameter_group_name
+    for name, value in kwargs.items():
+        if name not in NOT_ATTRIBUTES and getattr(database, name, None) != value:
+            changed = True
+    if kwargs.get("new_db_instance_identifier"):
+        changed = True
+
+    old_id = database.db_instance_identifier
+    database = original(modify_db_instance)(self, db_instance_identifier, kwargs)  # validates, applies the rest
+    changed |= _modify_performance_insights(self, database, insights)
+    if exports:
+        changed |= _apply_log_exports(database, exports)
+    if database.db_instance_identifier != old_id:
+        mariadb.rename(old_id, database.db_instance_identifier)
+    server_id = server_id_of(database)
+    if server_id and database.db_parameter_group_name != old_group:
+        mariadb.apply_parameters(server_id, instance_parameters(database))
+    if not (changed or pending):
+        return database
+
+    database._sandbox_pending = {key: ("****" if key == "MasterUserPassword" else value)
+                                 for key, (_, value) in pending.items()}
+    answer = view(database, "modifying", _sandbox_pending=dict(database._sandbox_pending))
+
+    def apply_pending() -> None:
+        for key, (attribute, value) in pending.items():
+            setattr(database, attribute, value)
+            if key == "MasterUserPassword" and server_id:
+                mariadb.set_master_password(server_id, value)
+        if "StorageType" in database._sandbox_pending and database.storage_type == "gp3":
+            _finish_gp3(database)
+        database._sandbox_pending = {}
+
+    begin(database, "modifying", duration("modify"), None, apply_pending)
+    return answer
+
+
+def _finish_gp3(database: DBInstance) -> None:
+    large = (database.allocated_storage or 0) >= 400
+    database.iops = database.iops or (12000 if large else 3000)
+    database.storage_throughput = database.storage_throughput or (500 if large else 125)
+
+
+def _modify_performance_insights(backend: RDSBackend, database: DBInstance, kwargs: dict[str, Any]) -> bool:
+    changed = False
+    enabled = kwargs.pop("enable_performance_insights", None)
+    key_id = kwargs.pop("performance_insights_kms_key_id", None)
+    retention = kwargs.pop("performance_insights_retention_period", None)
+    if enabled is not None and bool(enabled) != bool(getattr(database, "performance_insights_enabled", False)):
+        database.performance_insights_enabled = bool(enabled)
+        changed = True
+    if getattr(database, "performance_insights_enabled", False):
+        if key_id is not None:
+            arn = kms_arn(backend, key_id)
+            current = getattr(database, "performance_insights_kms_key_id", None)
+            if current and current != arn:
+                raise InvalidParameterCombination(
+                    "You can't change the KMS key of Performance Insights once it is set."
+                )
+            database.performance_insights_kms_key_id = arn
+        elif not getattr(database, "performance_insights_kms_key_id", None):
+            database.performance_insights_kms_key_id = aws_managed_key(backend, "rds")
+        if retention is not None and retention != getattr(database, "performance_insights_retention_period", None):
+            changed = True
+        database.performance_insights_retention_period = (
+            retention or getattr(database, "performance_insights_retention_period", None) or 7
+        )
+    return changed
+
+
+def _apply_log_exports(resource: Any, exports: Any) -> bool:
+    """CloudwatchLogsExportConfiguration; AWS applies it at once whatever ApplyImmediately says."""
+    current = list(resource.enabled_cloudwatch_logs_exports or [])
+    enable = list(exports.get("EnableLogTypes") or exports.get("enable_log_types") or [])
+    disable = list(exports.get("DisableLogTypes") or exports.get("disable_log_types") or [])
+    updated = [log for log in current if log not in disable] + [log for log in enable if log not in current]
+    resource.enabled_cloudwatch_logs_exports = updated
+    return updated != current
+
+
+def reboot_db_instance(self: RDSBackend, db_instance_identifier: str) -> DBInstance:
+    database = self.describe_db_instances(db_instance_identifier)[0]
+    require_status(database, ("available",), "InvalidDBInstanceState",
+                   f"Database instance {database.db_instance_identifier} is not in available state.")
+    server_id = server_id_of(database)
+    ready = None
+    if server_id and database.db_cluster_identifier is None:
+        mariadb.restart(server_id)
+        ready = server_ready(server_id)
+    begin(database, "rebooting", 0, ready, None)
+    return view(database, "rebooting")
+
+
+def stop_db_instance(self: RDSBackend, db_instance_identifier: str,
+                     db_snapshot_identifier: str | None = None) -> DBInstance:
+    database = original(stop_db_instance)(self, db_instance_identifier, db_snapshot_identifier)
+    server_id = server_id_of(database)
+    if server_id and database.db_cluster_identifier is None:
+        mariadb.halt(server_id)
+    return database
+
+
+def start_db_instance(self: RDSBackend, db_instance_identifier: str) -> DBInstance:
+    database = original(start_db_instance)(self, db_instance_identifier)
+    server_id = server_id_of(database)
+    if server_id and database.db_cluster_identifier is None:
+        mariadb.restart(server_id)
+        begin(database, "starting", 0, server_ready(server_id), fail_if_server_failed(database, server_id))
+        settle_synchronously(database, server_id)
+        return view(database, "starting")
+    return database
+
+
+def delete_db_instance(
+    self: RDSBackend,
+    db_instance_identifier: str,
+    final_db_snapshot_identifier: str | None = None,
+    skip_final_snapshot: bool | None = False,
+    delete_automated_backups: bool | None = True,
+    **_: Any,
+) -> DBInstance:
+    if db_instance_identifier not in self.databases:
+        raise DBInstanceNotFoundError(db_instance_identifier)
+    database = self.databases[db_instance_identifier]
+    if status_of(database) == "deleting":
+        raise RDSClientError("InvalidDBInstanceState", f"Instance {database.db_instance_identifier} is already "
+                             "being deleted.")
+    if database.deletion_protection:
+        raise InvalidParameterCombination(
+            "Cannot delete protected DB Instance, please disable deletion protection and try again."
+        )
+    clustered = database.db_cluster_identifier is not None
+    if clustered and final_db_snapshot_identifier:
+        raise InvalidParameterCombination(
+            "FinalDBSnapshotIdentifier can not be specified when deleting a clustered instance"
+        )
+    if not clustered and not skip_final_snapshot and not final_db_snapshot_identifier:
+        raise InvalidParameterCombination(FINAL_SNAPSHOT_REQUIRED)
+    if not clustered and not skip_final_snapshot:
+        self.create_db_snapshot(db_instance_identifier, final_db_snapshot_identifier, snapshot_type="manual")
+    if isinstance(database, DBInstanceClustered) and database.is_cluster_writer:
+        _fail_over_from(database)
+    original(delete_db_instance)(self, db_instance_identifier, None, True, delete_automated_backups)
+    # moto forgets the instance at once; AWS shows it ``deleting`` first.
+    self.databases[database.db_instance_identifier] = database
+    track(database, "rds-db")
+    server = getattr(database, "_sandbox_server", None)
+
+    def remove() -> None:
+        if self.databases.get(database.db_instance_identifier) is database:
+            del self.databases[database.db_instance_identifier]
+        if server is not None:
+            mariadb.stop(server.resource_id, expected=server)
+        CLOCK.forget(clock_key(database))
+
+    begin(database, "deleting", duration("delete"), None, remove)
+    return view(database, "deleting")
+
+
+def _fail_over_from(writer: DBInstanceClustered) -> None:
+    writer.is_cluster_writer = False
+    candidates = [m for m in writer.cluster._members if m is not writer and status_of(m) != "deleting"]
+    if candidates:
+        min(candidates, key=lambda member: member.promotion_tier).is_cluster_writer = True
+
+
+# --- snapshots ----------------------------------------------------------------------------------------------
+
+
+def create_db_snapshot(self: RDSBackend, db_instance_identifier: str, db_snapshot_identifier: str,
+                       snapshot_type: str = "manual", *args: Any, **kwargs: Any) -> DBSnapshot:
+    snapshot = original(create_db_snapshot)(self, db_instance_identifier, db_snapshot_identifier, snapshot_type,
+                                            *args, **kwargs)
+    if snapshot_type != "manual":
+        return snapshot
+    track(snapshot, "rds-snapshot")
+    begin(snapshot, "creating", duration("snapshot"), None, None)
+    return view(snapshot, "creating")
+
+
+def create_db_cluster_snapshot(self: RDSBackend, db_cluster_identifier: str, db_cluster_snapshot_identifier: str,
+                               snapshot_type: str = "manual", *args: Any, **kwargs: Any) -> DBClusterSnapshot:
+    snapshot = original(create_db_cluster_snapshot)(self, db_cluster_identifier, db_cluster_snapshot_identifier,
+                                                    snapshot_type, *args, **kwargs)
+    if snapshot_type != "manual":
+        return snapshot
+    track(snapshot, "rds-cluster-snapshot")
+    begin(snapshot, "creating", duration("snapshot"), None, None)
+    return view(snapshot, "creating")
+
+
+# --- DB clusters --------------------------------------------------------------------------------------------
+
+
+def create_db_cluster(self: RDSBackend, kwargs: Any) -> DBCluster:
+    engine = kwargs.get("engine")
+    if engine in MYSQL_CLUSTER_ENGINES:
+        kwargs.pop("port", None)
+        if not kwargs.get("db_cluster_parameter_group_name"):
+            version = kwargs.get("engine_version") or "8.0"
+            kwargs["db_cluster_parameter_group_name"] = f"default.aurora-mysql{version[:3]}"
+    if kwargs.get("storage_encrypted"):
+        kwargs["kms_key_id"] = kms_arn(self, kwargs.get("kms_key_id")) or aws_managed_key(self, "rds")
+    subnet_group = kwargs.get("db_subnet_group_name")
+    if subnet_group:
+        if subnet_group not in self.subnet_groups:
+            raise DBSubnetGroupNotFoundError(subnet_group)
+        if not kwargs.get("availability_zones"):
+            zones = {subnet.availability_zone for subnet in self.subnet_groups[subnet_group]._subnets}
+            kwargs["availability_zones"] = sorted(zones)
+    cluster = original(create_db_cluster)(self, kwargs)
+    track(cluster, "rds-cluster")
+    cluster._sandbox_status = "available"
+    ready = on_done = None
+    server_id = None
+    if cluster.engine in MYSQL_CLUSTER_ENGINES:
+        server_id = cluster.db_cluster_identifier
+        server = mariadb.start_server(server_id, cluster.engine, cluster.master_username or "admin",
+                                      master_password(cluster), cluster.database_name, {})
+        cluster._sandbox_server = server
+        cluster.port = server.port
+        ready, on_done = server_ready(server_id), fail_if_server_failed(cluster, server_id)
+    begin(cluster, "creating", duration(CLUSTER_CREATE_KINDS.get(cluster.engine, "rds_instance")), ready, on_done)
+    settle_synchronously(cluster, server_id)
+    return view(cluster, "creating")
+
+
+def modify_db_cluster(self: RDSBackend, kwargs: Any) -> DBCluster:
+    cluster_id = kwargs["db_cluster_identifier"]
+    if cluster_id not in self.clusters:
+        raise DBClusterNotFoundError(cluster_id)
+    cluster = self.clusters[cluster_id]
+    require_status(cluster, ("available",), "InvalidDBClusterStateFault",
+                   f"DBCluster {cluster.db_cluster_identifier} is not in the available state.")
+    kwargs = {key: value for key, value in kwargs.items() if value is not None}
+    kwargs.pop("port", None)
+    changed = False
+    exports = kwargs.pop("cloudwatch_logs_export_configuration", None)
+    if exports:
+        changed |= _apply_log_exports(cluster, exports)
+    password = kwargs.get("master_user_password")
+    attributes = {"db_cluster_parameter_group_name": "parameter_group"}
+    for name, value in kwargs.items():
+        if name in NOT_ATTRIBUTES or name in ("db_cluster_identifier", "new_db_cluster_identifier"):
+            continue
+        if getattr(cluster, attributes.get(name, name), None) != value:
+            changed = True
+    if kwargs.get("new_db_cluster_identifier") or password is not None:
+        changed = True
+    for name in ("kms_key_id",):
+        if name in kwargs:
+            kwargs[name] = kms_arn(self, kwargs[name])
+    original(modify_db_cluster)(self, kwargs)
+    if password is not None and cluster.engine in MYSQL_CLUSTER_ENGINES:
+        mariadb.set_master_password(cluster_id, password)
+    if not changed:
+        return cluster
+    begin(cluster, "modifying", duration("modify"), None, None)
+    return view(cluster, "modifying")
+
+
+def delete_db_cluster(self: RDSBackend, cluster_identifier: str, snapshot_name: str | None = None,
+                      skip_final_snapshot: bool | None = None) -> DBCluster:
+    if cluster_identifier not in self.clusters:
+        raise DBClusterNotFoundError(cluster_identifier)
+    cluster = self.clusters[cluster_identifier]
+    if status_of(cluster) == "deleting":
+        raise RDSClientError("InvalidDBClusterStateFault", f"Cluster {cluster_identifier} is already being deleted.")
+    if cluster.deletion_protection:
+        raise InvalidParameterCombination(
+            "Cannot delete protected Cluster, please disable deletion protection and try again."
+        )
+    if [member for member in cluster._members if status_of(member) != "deleting"]:
+        raise DBClusterToBeDeletedHasActiveMembers()
+    if skip_final_snapshot is not None and not skip_final_snapshot and not snapshot_name:
+        raise InvalidParameterCombination(FINAL_SNAPSHOT_REQUIRED)
+    if skip_final_snapshot:
+        snapshot_name = None
+    global_id = cluster.global_cluster_identifier or ""
+    if global_id in self.global_clusters:
+        self.remove_from_global_cluster(global_id, cluster_identifier)
+    if cluster.manage_master_user_password:
+        cluster.master_user_secret.delete_secret()
+    if snapshot_name:
+        self.create_db_cluster_snapshot(cluster_identifier, snapshot_name)
+    track(cluster, "rds-cluster")
+    server = getattr(cluster, "_sandbox_server", None)
+    identifier = cluster.db_cluster_identifier
+
+    def remove() -> None:
+        if self.clusters.get(identifier) is cluster:
+            del self.clusters[identifier]
+        for name, snapshot in list(self.cluster_snapshots.items()):
+            if snapshot.snapshot_type == "automated" and snapshot.db_cluster_identifier == identifier:
+                del self.cluster_snapshots[name]
+        if server is not None:
+            mariadb.stop(server.resource_id, expected=server)
+        CLOCK.forget(clock_key(cluster))
+
+    begin(cluster, "deleting", duration("delete"), None, remove)
+    return view(cluster, "deleting")
