@@ -1,6 +1,6 @@
 """Integration tests: run the playbooks against the local sandbox and inspect what they did.
 
-The sandbox must be up (``tests/integration/run.sh`` starts it; the ``sandbox`` fixture starts it too when
+The sandbox must be up (``tests/system/run.sh`` starts it; the ``sandbox`` fixture starts it too when
 it is not). Tests that need an environment of their own give it a fresh name, so they create fresh resources
 beside the converged ``local`` environment without touching it.
 """

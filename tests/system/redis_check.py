@@ -11,7 +11,7 @@ token from Secrets Manager by its ``secret_arn``, then:
 Run by the molecule scenario's verify (``molecule/default/verify.yml``), and runnable on its own against any
 environment::
 
-    python tests/integration/redis_check.py artifacts/local/connections.yml --endpoint-url http://127.0.0.1:4566
+    python tests/system/redis_check.py artifacts/local/connections.yml --endpoint-url http://127.0.0.1:4566
 
 The token is never printed.
 """
