@@ -11,6 +11,7 @@ import json
 import os
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import boto3
@@ -20,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
 ANSIBLE_PLAYBOOK = str(Path(PYTHON).parent / "ansible-playbook")
 SANDBOX_ENDPOINT = "http://127.0.0.1:4566"
-KNOWN_ENVIRONMENTS = ["local", "test", "prod", "leakcheck", "throttled", "drift", "limited", "interrupted", "deleted"]
+KNOWN_ENVIRONMENTS = ["local", "test", "prod", "shared", "limited", "interrupted", "deleted"]
 
 
 def sandbox(*args: str) -> str:
@@ -69,3 +70,72 @@ def running_sandbox():
     if status.returncode != 0:
         sandbox("up")
     yield
+
+
+def count_resources(environment: str) -> dict[str, int]:
+    """Every resource of each kind the environment has, by name or tag."""
+    prefix = f"openedx-{environment}-"
+    kms, rds, elasticache = aws("kms"), aws("rds"), aws("elasticache")
+
+    def named(items: list[dict], key: str) -> int:
+        return sum(item[key].startswith(prefix) for item in items)
+
+    return {
+        # RDS MySQL and the DocumentDB instances (the RDS API lists both)
+        "db_instances": named(rds.describe_db_instances()["DBInstances"], "DBInstanceIdentifier"),
+        "db_clusters": named(rds.describe_db_clusters()["DBClusters"], "DBClusterIdentifier"),
+        "domains": named(aws("opensearch").list_domain_names()["DomainNames"], "DomainName"),
+        "replication_groups": named(elasticache.describe_replication_groups()["ReplicationGroups"],
+                                    "ReplicationGroupId"),
+        "db_parameter_groups": named(rds.describe_db_parameter_groups()["DBParameterGroups"], "DBParameterGroupName"),
+        "cluster_parameter_groups": named(rds.describe_db_cluster_parameter_groups()["DBClusterParameterGroups"],
+                                          "DBClusterParameterGroupName"),
+        "cache_parameter_groups": named(elasticache.describe_cache_parameter_groups()["CacheParameterGroups"],
+                                        "CacheParameterGroupName"),
+        "db_subnet_groups": named(rds.describe_db_subnet_groups()["DBSubnetGroups"], "DBSubnetGroupName"),
+        "cache_subnet_groups": named(elasticache.describe_cache_subnet_groups()["CacheSubnetGroups"],
+                                     "CacheSubnetGroupName"),
+        "kms_keys": sum(any(t["TagKey"] == "Environment" and t["TagValue"] == environment
+                            for t in kms.list_resource_tags(KeyId=k["KeyId"]).get("Tags", []))
+                        for k in kms.list_keys()["Keys"]),
+        "kms_aliases": sum(a["AliasName"] == f"alias/{prefix}data-services" for a in kms.list_aliases()["Aliases"]),
+        "security_groups": len(aws("ec2").describe_security_groups(
+            Filters=[{"Name": "group-name", "Values": [f"{prefix}data-services"]}])["SecurityGroups"]),
+        "secrets": sum(s["Name"].startswith(f"openedx/{environment}/")
+                       for s in aws("secretsmanager").list_secrets()["SecretList"]),
+        # /aws/{rds/instance,docdb,opensearch,elasticache}/openedx-<env>-<service>/<kind>
+        "log_groups": sum(f"/{prefix}" in g["logGroupName"]
+                          for page in aws("logs").get_paginator("describe_log_groups").paginate()
+                          for g in page["logGroups"]),
+        "iam_roles": named(aws("iam").list_roles()["Roles"], "RoleName"),
+    }
+
+
+
+@dataclass
+class SharedEnvironment:
+    name: str
+    extra_vars: dict
+    created: subprocess.CompletedProcess
+    created_calls: dict
+    created_resources: dict[str, int]
+    rerun: subprocess.CompletedProcess
+    rerun_calls: dict
+
+
+@pytest.fixture(scope="session")
+def shared_environment() -> SharedEnvironment:
+    """A fresh prod-shaped environment that the tests whose property allows it share, instead of each converging one
+    of its own: created at -vvvv with 20% of the AWS calls throttled, then run again at -vvvv without faults."""
+    extra_vars = fresh_environment("shared")
+    sandbox("reset")
+    sandbox("faults", "--throttle-rate", "0.2", "--seed", "7")
+    try:
+        created = run_playbook("-vvvv", extra_vars=extra_vars)
+    finally:
+        sandbox("faults", "--clear")
+    created_calls = ledger()
+    created_resources = count_resources("shared")
+    sandbox("reset")
+    rerun = run_playbook("-vvvv", extra_vars=extra_vars)
+    return SharedEnvironment("shared", extra_vars, created, created_calls, created_resources, rerun, ledger())

@@ -1,17 +1,16 @@
 """Settings changed out of band (in the console, by another tool) show in --check --diff and are repaired.
 
-Converges an environment of its own, lowers the DocumentDB backup retention, the Redis snapshot retention and
-the RDS MySQL backup retention with boto3, then: a --check --diff run reports each service changed (with the
-setting in the diff where the module has one) without a mutating call; a normal run puts the inventory's
-values back; a last --check run finds nothing to change.
+On the shared environment (conftest.shared_environment), converged: lowers the DocumentDB backup retention, the
+Redis snapshot retention and the RDS MySQL backup retention with boto3, then: a --check --diff run reports each
+service changed (with the setting in the diff where the module has one) without a mutating call; a normal run puts
+the inventory's values back (so the environment is as converged again); a last --check run finds nothing to change.
 """
 
 from __future__ import annotations
 
-from conftest import aws, fresh_environment, ledger, recap, run_playbook, sandbox
+from conftest import aws, ledger, recap, run_playbook, sandbox
 
-ENVIRONMENT = "drift"
-PREFIX = f"openedx-{ENVIRONMENT}-"
+PREFIX = "openedx-shared-"
 HOSTS = ("opensearch", "documentdb", "mysql", "redis")
 DRIFTED = ("documentdb", "mysql", "redis")
 OUT_OF_BAND = 3  # days
@@ -38,11 +37,10 @@ def _drift() -> None:
                                                 SnapshotRetentionLimit=OUT_OF_BAND, ApplyImmediately=True)
 
 
-def test_out_of_band_changes_are_shown_then_repaired():
-    extra_vars = fresh_environment(ENVIRONMENT)
-    converge = run_playbook(extra_vars=extra_vars)
+def test_out_of_band_changes_are_shown_then_repaired(shared_environment):
+    extra_vars = shared_environment.extra_vars
     for host in HOSTS:
-        assert recap(converge.stdout, host)["failed"] == 0, converge.stdout[-3000:]
+        assert recap(shared_environment.rerun.stdout, host)["failed"] == 0, shared_environment.rerun.stdout[-3000:]
     inventory = _retention()
     assert inventory == {"documentdb": 7, "mysql": 7, "redis": 7}  # the prod profile's
 

@@ -1,10 +1,13 @@
-"""No generated secret appears in the output of a run at -vvvv, nor in any artifact."""
+"""No generated secret appears in the output of a run at -vvvv, nor in any artifact.
+
+The runs are the shared environment's (conftest.shared_environment): the one that created it, and the next.
+"""
 
 from __future__ import annotations
 
 import json
 
-from conftest import ROOT, aws, fresh_environment, recap, run_playbook
+from conftest import ROOT, aws, recap
 
 HOSTS = ("opensearch", "documentdb", "mysql", "redis")
 # The modules that receive a secret: the scan means something only if their arguments are in the output.
@@ -22,11 +25,8 @@ def _secret_values(environment: str) -> list[str]:
     return values
 
 
-def test_no_secret_in_verbose_output_or_artifacts():
-    extra_vars = fresh_environment("leakcheck")
-
-    first = run_playbook("-vvvv", extra_vars=extra_vars)
-    second = run_playbook("-vvvv", extra_vars=extra_vars)
+def test_no_secret_in_verbose_output_or_artifacts(shared_environment):
+    first, second = shared_environment.created, shared_environment.rerun
 
     for host in HOSTS:
         assert recap(first.stdout, host)["failed"] == 0, first.stdout[-3000:]
@@ -35,10 +35,11 @@ def test_no_secret_in_verbose_output_or_artifacts():
     assert "ESTABLISH LOCAL CONNECTION" in first.stdout
     for module in SECRET_BEARING_MODULES:
         assert f"AnsiballZ_{module}.py" in first.stdout, module
-    secrets = _secret_values("leakcheck")
+    secrets = _secret_values(shared_environment.name)
     # MySQL master and app user, DocumentDB master, OpenSearch master and app user, Redis AUTH token.
     assert len(secrets) >= 6, len(secrets)
-    artifacts = [p.read_text(errors="replace") for p in (ROOT / "artifacts" / "leakcheck").rglob("*") if p.is_file()]
+    written = (ROOT / "artifacts" / shared_environment.name).rglob("*")
+    artifacts = [path.read_text(errors="replace") for path in written if path.is_file()]
     assert artifacts, "the run wrote no artifact"
     for secret in secrets:
         assert len(secret) >= 16
