@@ -23,7 +23,7 @@ from typing import Any
 
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 from ansible_collections.openedx.data_services.plugins.module_utils import resources
-from ansible_collections.openedx.data_services.plugins.module_utils.common import ReplacementRequired
+from ansible_collections.openedx.data_services.plugins.module_utils.common import ReplacementRequired, merged_tags
 
 
 class Plan:
@@ -99,6 +99,19 @@ class Resource:
 
     def kms_client(self) -> Any:
         return self.module.client("kms")
+
+    def plan_tags(self, plan: Plan, current: dict[str, Any], update_tags: Callable[..., bool]) -> None:
+        """Add the tag changes ``tags`` and ``purge_tags`` ask for; ``update_tags`` is the service's, which compares
+        the tags in check mode and changes them otherwise."""
+        params = self.params
+
+        def sync(check_mode: bool) -> bool:
+            return update_tags(self.client, current["arn"], current["tags"], params["tags"], params["purge_tags"],
+                               check_mode)
+
+        if sync(True):
+            plan.change("tags", merged_tags(current["tags"], params["tags"], params["purge_tags"]))
+            plan.call(lambda: sync(False))
 
 
 def run(resource: Resource) -> None:

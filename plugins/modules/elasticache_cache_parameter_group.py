@@ -117,7 +117,6 @@ cache_parameter_group:
 """
 
 from ansible_collections.openedx.data_services.plugins.module_utils import engine
-from ansible_collections.openedx.data_services.plugins.module_utils.common import merged_tags
 from ansible_collections.openedx.data_services.plugins.module_utils.elasticache import (
     create_cache_parameter_group,
     delete_cache_parameter_group,
@@ -210,10 +209,7 @@ class ParameterGroup(engine.Resource):
             plan.call(lambda: reset_cache_parameters(self.client, self.name, to_reset))
         if to_set:
             plan.call(lambda: modify_cache_parameters(self.client, self.name, to_set))
-        if update_tags(self.client, current["arn"], current["tags"], params["tags"], params["purge_tags"], True):
-            plan.change("tags", merged_tags(current["tags"], params["tags"], params["purge_tags"]))
-            plan.call(lambda: update_tags(self.client, current["arn"], current["tags"], params["tags"],
-                                          params["purge_tags"], False))
+        self.plan_tags(plan, current, update_tags)
         return plan
 
     def plan_delete(self, current):

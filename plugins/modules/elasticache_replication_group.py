@@ -381,7 +381,6 @@ replication_group:
 from ansible_collections.openedx.data_services.plugins.module_utils import engine
 from ansible_collections.openedx.data_services.plugins.module_utils.common import (
     ReplacementRequired,
-    merged_tags,
     refuse_kms_key_change,
 )
 from ansible_collections.openedx.data_services.plugins.module_utils.elasticache import (
@@ -605,10 +604,7 @@ class ReplicationGroup(engine.Resource):
                     AuthTokenUpdateStrategy=strategy))
                 if strategy == "ROTATE" or params["wait"]:
                     plan.call(self.wait)
-        if update_tags(self.client, current["arn"], current["tags"], params["tags"], params["purge_tags"], True):
-            plan.change("tags", merged_tags(current["tags"], params["tags"], params["purge_tags"]))
-            plan.call(lambda: update_tags(self.client, current["arn"], current["tags"], params["tags"],
-                                          params["purge_tags"], False))
+        self.plan_tags(plan, current, update_tags)
         return plan
 
     def plan_delete(self, current):

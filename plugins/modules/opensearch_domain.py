@@ -409,7 +409,6 @@ import json
 from ansible_collections.openedx.data_services.plugins.module_utils import engine
 from ansible_collections.openedx.data_services.plugins.module_utils.common import (
     ReplacementRequired,
-    merged_tags,
     refuse_kms_key_change,
 )
 from ansible_collections.openedx.data_services.plugins.module_utils.modules import DataServicesAWSModule
@@ -681,10 +680,7 @@ class Domain(engine.Resource):
         plan = engine.Plan(after)
         if request:
             plan.call(lambda: update_domain_config(self.client, DomainName=self.name, **request))
-        if update_tags(self.client, current["arn"], current["tags"], params["tags"], params["purge_tags"], True):
-            plan.change("tags", merged_tags(current["tags"], params["tags"], params["purge_tags"]))
-            plan.call(lambda: update_tags(self.client, current["arn"], current["tags"], params["tags"],
-                                          params["purge_tags"], False))
+        self.plan_tags(plan, current, update_tags)
         if plan and params["wait"]:
             plan.call(self.wait)
         return plan
