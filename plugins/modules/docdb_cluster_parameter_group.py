@@ -261,5 +261,6 @@ def main() -> None:
     module = DataServicesAWSModule(argument_spec=argument_spec, supports_check_mode=True)
     engine.run(ParameterGroup(module, module.client("docdb")))
 
+
 if __name__ == "__main__":
     main()

@@ -235,5 +235,6 @@ def main():
         module.fail_json(msg=problem)
     engine.run(ParameterGroup(module, module.client("elasticache")))
 
+
 if __name__ == "__main__":
     main()

@@ -756,5 +756,6 @@ def main():
         module.fail_json(msg=problem)
     engine.run(Domain(module, module.client("opensearch")))
 
+
 if __name__ == "__main__":
     main()

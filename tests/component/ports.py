@@ -21,7 +21,7 @@ def _worker() -> tuple[int, int]:
 def _candidate() -> int:
     """A port free right now, in a block of 100 that belongs to this worker alone (parallel workers never race)."""
     index, count = _worker()
-    for _ in range(1000):
+    for _attempt in range(1000):
         with socket.socket() as sock:
             sock.bind(("127.0.0.1", 0))
             port = sock.getsockname()[1]
@@ -31,7 +31,7 @@ def _candidate() -> int:
 
 
 def free_tcp_port() -> int:
-    for _ in range(100):
+    for _attempt in range(100):
         port = _candidate()
         if port not in _RESERVED:
             _RESERVED.add(port)
@@ -41,7 +41,7 @@ def free_tcp_port() -> int:
 
 def free_port_range(width: int = 50) -> int:
     """The first port of ``width`` consecutive ports nothing listens on (for the data-plane servers)."""
-    for _ in range(100):
+    for _attempt in range(100):
         first = _candidate() // 100 * 100
         ports = range(first, first + width)
         if first + width < 65000 and not _RESERVED.intersection(ports) and all(_port_free(p) for p in ports):

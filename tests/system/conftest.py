@@ -111,7 +111,6 @@ def count_resources(environment: str) -> dict[str, int]:
     }
 
 
-
 @dataclass
 class SharedEnvironment:
     name: str

@@ -21,7 +21,6 @@ TOKEN = "Open-edX-Token-0001!"
 NEW_TOKEN = "Open-edX-Token-0002?"
 
 
-
 @pytest.fixture(name="aws")
 def aws_fixture(elasticache_aws: Aws) -> Aws:
     return elasticache_aws

@@ -29,6 +29,7 @@ def run_module(module: Any, args: dict[str, Any], check_mode: bool = False, diff
         raise ModuleExit(run.result)
     return run.result
 
+
 LMS_ROLE = {
     "name": "openedx_lms",
     "cluster_permissions": ["cluster_monitor", "cluster_composite_ops"],

@@ -28,8 +28,6 @@ def test_opensearch_domain_states() -> None:
     assert (deleted["status"], deleted["ready"], deleted["failed"]) == ("deleting", False, True)
 
 
-
-
 def test_elasticache_has_its_own_failure_states() -> None:
     assert resources.state("elasticache_replication_group", "create-failed")["failed"] is True
     assert resources.state("elasticache_replication_group", "snapshotting")["failed"] is False
