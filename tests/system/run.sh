@@ -12,4 +12,4 @@ trap '"$bin/python" -m sandbox down >/dev/null 2>&1 || true' EXIT
 rm -rf artifacts
 "$bin/python" -m sandbox down >/dev/null 2>&1 || true  # molecule starts its own; pytest starts one after it
 "$bin/molecule" test --scenario-name provision
-"$bin/pytest" -p no:cacheprovider tests/system "$@"
+"$bin/pytest" -p no:cacheprovider --durations=15 tests/system "$@"
