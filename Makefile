@@ -54,7 +54,7 @@ local: sandbox-up
 
 test: lint unit component system
 
-# On a sandbox of its own at SANDBOX_TIME_SCALE=5 and 20 (about 16 minutes); see bench/__main__.py.
+# On a sandbox of its own at SANDBOX_TIME_SCALE=5 and 20 (about 18 minutes); see bench/__main__.py.
 bench: venv system-deps
 	$(BIN)/python -m bench
 
