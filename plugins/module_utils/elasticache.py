@@ -268,10 +268,10 @@ def describe_replication_group_state(client, replication_group_id: str) -> dict[
     group = describe_replication_group(client, replication_group_id)
     if group is None:
         return None
-    return _complete_state(client, group)
+    return complete_state(client, group)
 
 
-def _complete_state(client, group: dict[str, Any]) -> dict[str, Any]:
+def complete_state(client, group: dict[str, Any]) -> dict[str, Any]:
     # Engine version, parameter group, subnet group, security groups and maintenance window are only
     # reported on the member cache clusters, all of which share them.
     members = group.get("MemberClusters") or []
@@ -281,7 +281,7 @@ def _complete_state(client, group: dict[str, Any]) -> dict[str, Any]:
 
 
 def list_replication_group_states(client) -> list[dict[str, Any]]:
-    return [_complete_state(client, group) for group in list_replication_groups(client)]
+    return [complete_state(client, group) for group in list_replication_groups(client)]
 
 
 def version_matches(desired: str, current: str | None) -> bool:

@@ -57,6 +57,9 @@ class Resource:
         self.module = module
         self.client = client
         self.params = module.params
+        # For a kind that is waited for: the resource's state in resources' common shape (ready, endpoint...),
+        # which ``read()`` derives from the description it reads anyway; returned as ``resource``.
+        self.readiness: dict[str, Any] | None = None
 
     @property
     def name(self) -> str:
@@ -138,5 +141,8 @@ def run(resource: Resource) -> None:
         module.fail_json(msg=str(e))
     except AnsibleAWSError as e:
         module.fail_json_aws_error(e)
-    module.exit_json(changed=bool(plan), **{resource.result_key: resource.result(after)}, **resource.extra_returns(),
+    extra = resource.extra_returns()
+    if resource.readiness is not None:
+        extra["resource"] = resource.readiness
+    module.exit_json(changed=bool(plan), **{resource.result_key: resource.result(after)}, **extra,
                      diff={"before": resource.diff_view(before), "after": resource.diff_view(after)})

@@ -6,7 +6,9 @@
 RDS instance, a DocumentDB cluster, an ElastiCache replication group and an OpenSearch domain together:
 ``status`` (lower case, ``absent`` when it does not exist), ``ready``, ``failed``, ``arn``, ``endpoint``,
 ``reader_endpoint``, ``port`` and the raw ``description``. ``wait()`` polls that same ``describe`` through a
-botocore waiter, so ``wait: true`` in a module and ``wait_for_resources`` agree on every state.
+botocore waiter, so ``wait: true`` in a module and ``wait_for_resources`` agree on every state. The resource
+modules return the same shape, built by the same ``*_state`` functions from what they read anyway, as
+``resource``: a role need not wait (nor read again) for a resource its module found ready and left unchanged.
 """
 
 from __future__ import annotations
@@ -90,8 +92,17 @@ def state(kind: str, status: str, arn: str | None = "", endpoint: str | None = "
         "endpoint": endpoint or "",
         "reader_endpoint": reader_endpoint or "",
         "port": port,
-        "description": camel_dict_to_snake_dict(description or {}, ignore_list=["Tags", "TagList"]),
+        "description": _json_ready(camel_dict_to_snake_dict(description or {}, ignore_list=["Tags", "TagList"])),
     }
+
+
+def _json_ready(value: Any) -> Any:
+    """``value`` with its timestamps as ISO 8601 strings, as a module's JSON result can hold them."""
+    if isinstance(value, dict):
+        return {key: _json_ready(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_json_ready(item) for item in value]
+    return value.isoformat() if hasattr(value, "isoformat") else value
 
 
 def absent() -> dict[str, Any]:
@@ -100,7 +111,10 @@ def absent() -> dict[str, Any]:
 
 
 def _rds_instance(client, name: str) -> dict[str, Any]:
-    instance = client.describe_db_instances(DBInstanceIdentifier=name)["DBInstances"][0]
+    return rds_instance_state(client.describe_db_instances(DBInstanceIdentifier=name)["DBInstances"][0])
+
+
+def rds_instance_state(instance: dict[str, Any]) -> dict[str, Any]:
     endpoint = instance.get("Endpoint") or {}
     return state("rds_instance", instance.get("DBInstanceStatus", ""), instance.get("DBInstanceArn"),
                  endpoint.get("Address"), port=endpoint.get("Port"), description=instance)
@@ -139,7 +153,11 @@ def _docdb_cluster_snapshot(client, name: str) -> dict[str, Any]:
 
 
 def _elasticache_replication_group(client, name: str) -> dict[str, Any]:
-    group = client.describe_replication_groups(ReplicationGroupId=name)["ReplicationGroups"][0]
+    return elasticache_replication_group_state(
+        client.describe_replication_groups(ReplicationGroupId=name)["ReplicationGroups"][0])
+
+
+def elasticache_replication_group_state(group: dict[str, Any]) -> dict[str, Any]:
     node_groups = group.get("NodeGroups") or [{}]
     primary = node_groups[0].get("PrimaryEndpoint") or group.get("ConfigurationEndpoint") or {}
     reader = node_groups[0].get("ReaderEndpoint") or {}
@@ -163,7 +181,10 @@ def opensearch_domain_status(domain: dict[str, Any]) -> str:
 
 
 def _opensearch_domain(client, name: str) -> dict[str, Any]:
-    domain = client.describe_domain(DomainName=name)["DomainStatus"]
+    return opensearch_domain_state(client.describe_domain(DomainName=name)["DomainStatus"])
+
+
+def opensearch_domain_state(domain: dict[str, Any]) -> dict[str, Any]:
     endpoint = (domain.get("Endpoints") or {}).get("vpc") or domain.get("Endpoint") or ""
     return state("opensearch_domain", opensearch_domain_status(domain), domain.get("ARN"), endpoint,
                  port=443 if endpoint else None, description=domain)

@@ -249,7 +249,7 @@ cluster:
 
 import re
 
-from ansible_collections.openedx.data_services.plugins.module_utils import docdb, engine
+from ansible_collections.openedx.data_services.plugins.module_utils import docdb, engine, resources
 from ansible_collections.openedx.data_services.plugins.module_utils.common import (
     ReplacementRequired,
     kms_key_arn,
@@ -393,9 +393,11 @@ class Cluster(engine.Resource):
         self.cluster = docdb.describe_cluster(self.client, self.name)
         if self.cluster is None:
             self.instances, self.tags = [], {}
+            self.readiness = resources.absent()
             return None
         self.instances = docdb.describe_cluster_instances(self.client, self.name)
         self.tags = docdb.list_tags(self.client, self.cluster["DBClusterArn"])
+        self.readiness = resources.docdb_cluster_state(self.cluster, self.instances)
         return current_settings(self.cluster, self.instances, self.tags)
 
     def result(self, state: dict | None) -> dict:

@@ -378,16 +378,17 @@ replication_group:
       sample: {environment: prod}
 """
 
-from ansible_collections.openedx.data_services.plugins.module_utils import engine
+from ansible_collections.openedx.data_services.plugins.module_utils import engine, resources
 from ansible_collections.openedx.data_services.plugins.module_utils.common import (
     ReplacementRequired,
     refuse_kms_key_change,
 )
 from ansible_collections.openedx.data_services.plugins.module_utils.elasticache import (
+    complete_state,
     create_replication_group,
     decrease_replica_count,
     delete_replication_group,
-    describe_replication_group_state,
+    describe_replication_group,
     desired_log_delivery,
     increase_replica_count,
     log_delivery_changes,
@@ -551,7 +552,9 @@ class ReplicationGroup(engine.Resource):
         return self.params["replication_group_id"]
 
     def read(self):
-        return describe_replication_group_state(self.client, self.name)
+        group = describe_replication_group(self.client, self.name)
+        self.readiness = resources.elasticache_replication_group_state(group) if group else resources.absent()
+        return complete_state(self.client, group) if group else None
 
     def plan_create(self):
         params = self.params

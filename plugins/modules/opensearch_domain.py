@@ -406,7 +406,7 @@ domain:
 
 import json
 
-from ansible_collections.openedx.data_services.plugins.module_utils import engine
+from ansible_collections.openedx.data_services.plugins.module_utils import engine, resources
 from ansible_collections.openedx.data_services.plugins.module_utils.common import (
     ReplacementRequired,
     refuse_kms_key_change,
@@ -417,8 +417,10 @@ from ansible_collections.openedx.data_services.plugins.module_utils.opensearch i
     TLS_POLICIES,
     create_domain,
     delete_domain,
-    describe_domain_state,
+    describe_domain,
     desired_log_publishing,
+    domain_state,
+    list_tags,
     log_publishing_request,
     off_peak_request,
     policies_differ,
@@ -655,7 +657,9 @@ class Domain(engine.Resource):
         return self.params["domain_name"]
 
     def read(self):
-        return describe_domain_state(self.client, self.name)
+        domain = describe_domain(self.client, self.name)
+        self.readiness = resources.opensearch_domain_state(domain) if domain else resources.absent()
+        return domain_state(domain, list_tags(self.client, domain["ARN"])) if domain else None
 
     def plan_create(self):
         params = self.params
