@@ -2,12 +2,13 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Amazon CloudWatch Logs calls of the cloudwatchlogs_* modules, and what they need to know about log groups.
 
-Errors are raised as ``AnsibleLogsError``, which the engine turns into ``fail_json_aws_error``. Retries are
+Errors are raised as ``AnsibleLogsError``, which the modules turn into ``fail_json_aws_error``. Retries are
 botocore's (module_utils/modules.py).
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable
 from typing import Any
@@ -119,4 +120,29 @@ def untag_log_group(client, arn: str, keys: list[str]) -> None:
 @LogsErrorHandler.deletion_error_handler("delete log group")
 def delete_log_group(client, name: str) -> bool:
     client.delete_log_group(logGroupName=name)
+    return True
+
+
+@LogsErrorHandler.common_error_handler("describe resource policies")
+def describe_resource_policy(client, name: str) -> dict[str, Any] | None:
+    """The account's resource policy ``name`` in the module's option names, or None."""
+    token = None
+    while True:
+        page = client.describe_resource_policies(**({"nextToken": token} if token else {}))
+        for policy in page.get("resourcePolicies", []):
+            if policy["policyName"] == name:
+                return {"policy_name": name, "policy_document": json.loads(policy["policyDocument"])}
+        token = page.get("nextToken")
+        if not token:
+            return None
+
+
+@LogsErrorHandler.common_error_handler("put resource policy")
+def put_resource_policy(client, name: str, document: dict[str, Any]) -> None:
+    client.put_resource_policy(policyName=name, policyDocument=json.dumps(document))
+
+
+@LogsErrorHandler.deletion_error_handler("delete resource policy")
+def delete_resource_policy(client, name: str) -> bool:
+    client.delete_resource_policy(policyName=name)
     return True
