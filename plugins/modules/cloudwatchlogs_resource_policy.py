@@ -77,47 +77,14 @@ policy:
 
 import json
 
-from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
-from ansible_collections.amazon.aws.plugins.module_utils.errors import AWSErrorHandler
-from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 from ansible_collections.amazon.aws.plugins.module_utils.policy import compare_policies
+from ansible_collections.openedx.data_services.plugins.module_utils.logs import (
+    AnsibleLogsError,
+    delete_resource_policy,
+    describe_resource_policy,
+    put_resource_policy,
+)
 from ansible_collections.openedx.data_services.plugins.module_utils.modules import DataServicesAWSModule
-
-
-class AnsibleLogsError(AnsibleAWSError):
-    pass
-
-
-class LogsErrorHandler(AWSErrorHandler):
-    _CUSTOM_EXCEPTION = AnsibleLogsError
-
-    @classmethod
-    def _is_missing(cls):
-        return is_boto3_error_code("ResourceNotFoundException")
-
-
-@LogsErrorHandler.common_error_handler("describe resource policies")
-def find_policy(client, name):
-    token = None
-    while True:
-        page = client.describe_resource_policies(**({"nextToken": token} if token else {}))
-        for policy in page.get("resourcePolicies", []):
-            if policy["policyName"] == name:
-                return {"policy_name": name, "policy_document": json.loads(policy["policyDocument"])}
-        token = page.get("nextToken")
-        if not token:
-            return None
-
-
-@LogsErrorHandler.common_error_handler("put resource policy")
-def put_policy(client, name, document):
-    client.put_resource_policy(policyName=name, policyDocument=json.dumps(document))
-
-
-@LogsErrorHandler.deletion_error_handler("delete resource policy")
-def delete_policy(client, name):
-    client.delete_resource_policy(policyName=name)
-    return True
 
 
 def main():
@@ -133,19 +100,19 @@ def main():
     name = module.params["policy_name"]
     client = module.client("logs")
     try:
-        before = find_policy(client, name)
+        before = describe_resource_policy(client, name)
         if module.params["state"] == "absent":
             after = None
             changed = before is not None
             if changed and not module.check_mode:
-                delete_policy(client, name)
+                delete_resource_policy(client, name)
         else:
             document = json.loads(module.params["policy_document"])
             after = {"policy_name": name, "policy_document": document}
             # compare_policies answers True when the two policies differ.
             changed = before is None or compare_policies(before["policy_document"], document)
             if changed and not module.check_mode:
-                put_policy(client, name, document)
+                put_resource_policy(client, name, document)
             if not changed:
                 after = before
     except AnsibleLogsError as e:

@@ -63,8 +63,6 @@ CASES = {
                                                     "data_services_backup_window"),
     "a 30-minute maintenance window": ({"data_services_maintenance_window": "mon:04:00-mon:04:30"},
                                        "data_services_maintenance_window"),
-    "log retention the log group module would delete the group for": (
-        {"data_services_log_retention_days": 1096}, "data_services_log_retention_days"),
     "MySQL log retention CloudWatch does not offer": ({"rds_mysql_log_retention_days": 42},
                                                       "rds_mysql_log_retention_days"),
     "a burstable class without Performance Insights": ({"rds_mysql_instance_class": "db.t3.micro"},

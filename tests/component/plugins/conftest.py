@@ -5,6 +5,7 @@ from harness import (  # noqa: F401  pylint: disable=unused-import
     calls,
     docdb_aws,
     elasticache_aws,
+    logs_aws,
     moto,
     opensearch_aws,
     security_connection,

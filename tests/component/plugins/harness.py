@@ -191,6 +191,14 @@ def calls(moto: pytest.MonkeyPatch) -> Iterator[Calls]:
 
 
 @pytest.fixture
+def logs_aws(aws: pytest.MonkeyPatch) -> Iterator[pytest.MonkeyPatch]:
+    """moto with the sandbox's CloudWatch Logs patch (AssociateKmsKey, retention values AWS accepts)."""
+    services.apply("logs")
+    with mock_aws():
+        yield aws
+
+
+@pytest.fixture
 def docdb_aws(aws: pytest.MonkeyPatch) -> Iterator[pytest.MonkeyPatch]:
     """moto with the sandbox's RDS and DocumentDB patches; stops the MariaDB servers RDS MySQL instances start."""
     services.apply("docdb")  # and rds, which it requires
