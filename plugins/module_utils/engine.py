@@ -48,7 +48,7 @@ class Resource:
 
     # resources.LIFECYCLES key of what ``wait()`` waits for ("" when the resource is never waited for).
     kind = ""
-    # The module's return key holding the resource.
+    # The module's return key holding the resource; "" puts the resource's keys at the top of the return value.
     result_key = ""
     # State keys that change from moment to moment rather than by configuration: left out of the diff.
     diff_hidden: tuple[str, ...] = ()
@@ -141,8 +141,11 @@ def run(resource: Resource) -> None:
         module.fail_json(msg=str(e))
     except AnsibleAWSError as e:
         module.fail_json_aws_error(e)
+    returned = resource.result(after)
+    if resource.result_key:
+        returned = {resource.result_key: returned}
     extra = resource.extra_returns()
     if resource.readiness is not None:
         extra["resource"] = resource.readiness
-    module.exit_json(changed=bool(plan), **{resource.result_key: resource.result(after)}, **extra,
+    module.exit_json(changed=bool(plan), **returned, **extra,
                      diff={"before": resource.diff_view(before), "after": resource.diff_view(after)})
