@@ -4,10 +4,11 @@ changes, a disabled or pending-deletion key brought back, deletion, and bad inpu
 from __future__ import annotations
 
 import json
+from unittest import mock
 
 import boto3
 import pytest
-from ansible.module_utils.common.warnings import get_warning_messages
+from ansible.module_utils import basic
 from ansible_collections.openedx.data_services.plugins.modules import kms_key as module
 from harness import REGION, run_module
 
@@ -165,16 +166,18 @@ def test_rotation_off_then_on(key, calls, kms):
 def test_a_key_pending_deletion_is_restored_not_replaced(key, calls, kms):
     key_id = key().result["key_id"]
     kms.schedule_key_deletion(KeyId=key_id, PendingWindowInDays=7)
-    check = key(check_mode=True, diff=True)
+    with mock.patch.object(basic.AnsibleModule, "warn", autospec=True) as warn:
+        check = key(check_mode=True, diff=True)
     assert check.result["changed"] and calls.mutating == []
     assert check.result["diff"]["before"]["key_state"] == "PendingDeletion"
     assert check.result["diff"]["after"]["key_state"] == "Enabled"
-    assert [w for w in get_warning_messages() if "its deletion would be cancelled" in w]
-    run = key()
+    assert [c for c in warn.call_args_list if "its deletion would be cancelled" in c.args[1]]
+    with mock.patch.object(basic.AnsibleModule, "warn", autospec=True) as warn:
+        run = key()
     assert run.result["changed"]
     assert calls.mutating == ["CancelKeyDeletion", "EnableKey", "EnableKeyRotation"]
-    assert [w for w in get_warning_messages() if f"names key {key_id}, scheduled for deletion" in w
-            and "its deletion is cancelled" in w]
+    assert [c for c in warn.call_args_list if f"names key {key_id}, scheduled for deletion" in c.args[1]
+            and "its deletion is cancelled" in c.args[1]]
     assert run.result["key_id"] == key_id and run.result["key_state"] == "Enabled"
     assert described(kms)["KeyState"] == "Enabled"
     assert len(kms.list_keys()["Keys"]) == 1
