@@ -7,6 +7,7 @@ from harness import (  # noqa: F401  pylint: disable=unused-import
     elasticache_aws,
     moto,
     opensearch_aws,
+    rds_aws,
     security_connection,
     security_server,
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from ansible_collections.openedx.data_services.plugins.module_utils import parameter_groups
+from ansible_collections.openedx.data_services.plugins.module_utils import parameter_groups, rds
 
 CATALOG = [
     {"ParameterName": "long_query_time", "ApplyType": "dynamic", "DataType": "float", "IsModifiable": True,
@@ -73,3 +73,17 @@ def test_a_long_family_suggests_close_names_instead_of_listing_them_all() -> Non
     assert parameter_groups.parameter_problem(catalog, ["zzz"], "mysql8.0") == (
         "parameters: unknown parameter(s) zzz for family mysql8.0; none of its 101 parameters is close")
 
+
+def test_rds_parameters_are_modified_and_reset_twenty_at_a_time() -> None:
+    batches: list[tuple[str, int]] = []
+
+    class Client:
+        def modify_db_parameter_group(self, DBParameterGroupName: str, Parameters: list[Any]) -> None:
+            batches.append(("modify", len(Parameters)))
+
+        def reset_db_parameter_group(self, DBParameterGroupName: str, Parameters: list[Any]) -> None:
+            batches.append(("reset", len(Parameters)))
+
+    rds.modify_parameters(Client(), "g", [{"ParameterName": str(i)} for i in range(41)])
+    rds.reset_parameters(Client(), "g", [{"ParameterName": str(i)} for i in range(20)])
+    assert batches == [("modify", 20), ("modify", 20), ("modify", 1), ("reset", 20)]
