@@ -86,8 +86,10 @@ def reset_db_parameter_group(self: RDSResponse) -> Any:
     if self.params.get("ResetAllParameters"):
         if parameters:
             raise InvalidParameterCombination("Parameters cannot be specified when ResetAllParameters is true.")
-        # Every user value goes back to its default, the static ones at the next reboot.
-        parameters = [{"ParameterName": parameter_name, "ApplyMethod": "pending-reboot"}
+        # Every user value goes back to its default: the dynamic ones at once, the static ones at the next reboot.
+        static = {entry["ParameterName"] for entry in catalog or [] if entry.get("ApplyType") == "static"}
+        parameters = [{"ParameterName": parameter_name,
+                       "ApplyMethod": "pending-reboot" if parameter_name in static else "immediate"}
                       for parameter_name in group.parameters]
     elif not parameters:
         raise InvalidParameterCombination("Parameters are required unless ResetAllParameters is true.")

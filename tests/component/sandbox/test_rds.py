@@ -293,6 +293,8 @@ def test_instances_report_a_parameter_change_pending_their_reboot(fresh: Sandbox
     rds.reboot_db_instance(DBInstanceIdentifier="reboot")
     wait_for(lambda: status_of(rds, "reboot"), lambda status: status == "available", 30)
     assert apply_status()[0]["ParameterApplyStatus"] == "in-sync"
+    rds.reset_db_parameter_group(DBParameterGroupName="reboot-pg16", ResetAllParameters=True)
+    assert rds.describe_db_parameters(DBParameterGroupName="reboot-pg16", Source="user")["Parameters"] == []
     rds.delete_db_instance(DBInstanceIdentifier="reboot", SkipFinalSnapshot=True)
 
 
