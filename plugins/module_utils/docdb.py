@@ -19,6 +19,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.tagging import (
     ansible_dict_to_boto3_tag_list,
     boto3_tag_list_to_ansible_dict,
 )
+from ansible_collections.openedx.data_services.plugins.module_utils import parameter_groups
 from ansible_collections.openedx.data_services.plugins.module_utils.common import batches
 
 ENGINE = "docdb"
@@ -170,9 +171,9 @@ def describe_cluster_parameter_group(client, name: str) -> dict[str, Any] | None
 
 
 @DocDBErrorHandler.list_error_handler("describe DocumentDB cluster parameters", [])
-def describe_cluster_parameters(client, name: str) -> list[dict[str, Any]]:
-    paginator = client.get_paginator("describe_db_cluster_parameters")
-    return paginator.paginate(DBClusterParameterGroupName=name).build_full_result()["Parameters"]
+def describe_cluster_parameters(client, name: str, source: str | None = None) -> list[dict[str, Any]]:
+    params = {"DBClusterParameterGroupName": name, **({"Source": source} if source else {})}
+    return client.get_paginator("describe_db_cluster_parameters").paginate(**params).build_full_result()["Parameters"]
 
 
 @DocDBErrorHandler.common_error_handler("describe DocumentDB engine default cluster parameters")
@@ -214,9 +215,14 @@ def delete_cluster_parameter_group(client, name: str) -> bool:
     return True
 
 
-def apply_method(parameter: dict[str, Any]) -> str:
-    """Static parameters only take effect after a reboot; AWS refuses ``immediate`` for them."""
-    return "pending-reboot" if parameter.get("ApplyType") == "static" else "immediate"
+# The family has a few dozen parameters (one page): read them all at once.
+CLUSTER_PARAMETER_GROUPS = parameter_groups.Api(
+    service="DocumentDB", family_example="docdb5.0", arn_key="DBClusterParameterGroupArn",
+    describe_group=describe_cluster_parameter_group, describe_parameters=describe_cluster_parameters,
+    describe_engine_defaults=describe_engine_default_parameters, create_group=create_cluster_parameter_group,
+    modify_parameters=modify_cluster_parameters, reset_parameters=reset_cluster_parameters,
+    delete_group=delete_cluster_parameter_group, list_tags=list_tags, update_tags=update_tags,
+)
 
 
 # --- cluster snapshots --------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from moto.rds.responses import RDSResponse
 
 from sandbox.services.docdb.models import cluster_parameter_group
 from sandbox.services.rds.parameters import CLUSTER_PARAMETER_CATALOGS, catalog_for, merged_parameters
+from sandbox.services.rds.validation import validate_parameters
 
 
 def describe_db_cluster_parameters(self: RDSResponse) -> ActionResult:
@@ -30,6 +31,9 @@ def reset_db_cluster_parameter_group(self: RDSResponse) -> ActionResult:
     elif not names:
         raise RDSClientError("InvalidParameterCombination",
                              "Parameters are required unless ResetAllParameters is true.")
+    else:
+        validate_parameters(group.name, catalog_for(group.db_parameter_group_family, CLUSTER_PARAMETER_CATALOGS),
+                            list(self.params.get("Parameters")))
     for name in names:
         group.parameters.pop(name, None)
     return ActionResult({"DBClusterParameterGroupName": group.name})

@@ -5,6 +5,10 @@
   stay visible as ``deleting`` and then disappear, as on AWS.
 * MySQL/MariaDB instances and Aurora MySQL clusters get a real MariaDB (``sandbox.dataplane.mariadb``)
   and report it as their endpoint; master password and parameter group changes reach the server.
+* Parameter groups refuse what AWS refuses (unknown, unmodifiable and out-of-range parameters, ``immediate``
+  for a static parameter, more than 20 parameters a request); an instance whose group changed with
+  ``pending-reboot`` (or that got another group) reports ``ParameterApplyStatus: pending-reboot`` until it
+  reboots. DescribeDBParameters and DescribeEngineDefaultParameters page by MaxRecords and Marker.
 * Describe output carries the fields amazon.aws compares for idempotence (Performance Insights, gp3
   IOPS/throughput, pending modifications, subnet group, a unique DbiResourceId, engine default parameters
   from the catalogue in ``data/``).
@@ -27,6 +31,7 @@ HOOKS = Hooks(
     replace(DBInstance, "db_instance_port", property(models.instance_port)),
     replace(DBInstance, "pending_modified_values", property(models.pending_modified_values)),
     replace(DBInstance, "certificate_details", property(models.certificate_details)),
+    replace(DBInstance, "db_parameter_group_status_list", property(parameters.parameter_group_status)),
     replace(DBSnapshot, "percent_progress", property(models.snapshot_progress)),
     replace(DBClusterSnapshot, "percent_progress", property(models.snapshot_progress, lambda self, value: None)),
     replace(DBCluster, "endpoint", property(models.cluster_endpoint)),

@@ -40,7 +40,7 @@ from sandbox.services.rds.models import (
     track,
     view,
 )
-from sandbox.services.rds.parameters import instance_parameters
+from sandbox.services.rds.parameters import PENDING_REBOOT, instance_parameters
 from sandbox.services.rds.validation import FINAL_SNAPSHOT_REQUIRED, aws_managed_key, kms_arn, require_status
 
 DEFAULT_CA = "rds-ca-rsa2048-g1"
@@ -158,6 +158,7 @@ def create_db_instance_read_replica(self: RDSBackend, db_kwargs: Any) -> DBInsta
     # moto copies the primary object: give the replica its own identity, lists and transition.
     replica._sandbox_key = None
     replica.__dict__.pop("_sandbox_server", None)
+    replica.__dict__.pop(PENDING_REBOOT, None)
     replica.tags = list(db_kwargs.get("tags") or [])
     replica.enabled_cloudwatch_logs_exports = list(replica.enabled_cloudwatch_logs_exports)
     replica.vpc_security_group_ids = list(replica.vpc_security_group_ids)
@@ -210,8 +211,11 @@ def modify_db_instance(self: RDSBackend, db_instance_identifier: str, db_kwargs:
     if database.db_instance_identifier != old_id:
         mariadb.rename(old_id, database.db_instance_identifier)
     server_id = server_id_of(database)
-    if server_id and database.db_parameter_group_name != old_group:
-        mariadb.apply_parameters(server_id, instance_parameters(database))
+    if database.db_parameter_group_name != old_group:
+        # AWS uses an instance's new parameter group from its next reboot.
+        setattr(database, PENDING_REBOOT, True)
+        if server_id:
+            mariadb.apply_parameters(server_id, instance_parameters(database))
     if not (changed or pending):
         return database
 
@@ -281,6 +285,7 @@ def reboot_db_instance(self: RDSBackend, db_instance_identifier: str) -> DBInsta
                    f"Database instance {database.db_instance_identifier} is not in available state.")
     server_id = server_id_of(database)
     ready = None
+    setattr(database, PENDING_REBOOT, False)
     if server_id and database.db_cluster_identifier is None:
         mariadb.restart(server_id)
         ready = server_ready(server_id)

@@ -5,14 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from moto.core.responses import ActionResult
-from moto.rds.exceptions import DBParameterGroupNotFoundError
+from moto.rds.exceptions import DBParameterGroupNotFoundError, InvalidParameterCombination, InvalidParameterValue
 from moto.rds.responses import RDSResponse
 
-from sandbox.dataplane import mariadb
 from sandbox.services import original
-from sandbox.services.rds.models import AFTER_ACTION, LOCK, server_id_of
-from sandbox.services.rds.parameters import PARAMETER_CATALOGS, catalog_for, instance_parameters, merged_parameters
-from sandbox.services.rds.validation import require_status
+from sandbox.services.rds.models import AFTER_ACTION, LOCK
+from sandbox.services.rds.parameters import PARAMETER_CATALOGS, catalog_for, group_changed, merged_parameters
+from sandbox.services.rds.validation import page, require_status, validate_parameters
 
 
 def call_action(self: RDSResponse) -> Any:
@@ -64,13 +63,15 @@ def describe_db_parameters(self: RDSResponse) -> Any:
     source = self.params.get("Source")
     if source:
         parameters = [p for p in parameters if p.get("Source") == source]
-    return ActionResult({"Parameters": parameters})
+    parameters, marker = page(self.params, parameters)
+    return ActionResult({"Parameters": parameters, **({"Marker": marker} if marker else {})})
 
 
 def describe_engine_default_parameters(self: RDSResponse) -> Any:
     family = self.params.get("DBParameterGroupFamily")
-    catalog = catalog_for(family, PARAMETER_CATALOGS) or []
-    return ActionResult({"EngineDefaults": {"DBParameterGroupFamily": family, "Parameters": catalog}})
+    parameters, marker = page(self.params, catalog_for(family, PARAMETER_CATALOGS) or [])
+    return ActionResult({"EngineDefaults": {"DBParameterGroupFamily": family, "Parameters": parameters,
+                                            **({"Marker": marker} if marker else {})}})
 
 
 def reset_db_parameter_group(self: RDSResponse) -> Any:
@@ -78,12 +79,23 @@ def reset_db_parameter_group(self: RDSResponse) -> Any:
     if name not in self.backend.db_parameter_groups:
         raise DBParameterGroupNotFoundError(name)
     group = self.backend.db_parameter_groups[name]
+    if group.name.startswith("default."):
+        raise InvalidParameterValue(f"Default parameter groups cannot be modified: {group.name}")
+    parameters = list(self.params.get("Parameters") or [])
+    catalog = catalog_for(group.family, PARAMETER_CATALOGS)
     if self.params.get("ResetAllParameters"):
-        group.parameters.clear()
-    for parameter in self.params.get("Parameters") or []:
+        if parameters:
+            raise InvalidParameterCombination("Parameters cannot be specified when ResetAllParameters is true.")
+        # Every user value goes back to its default: the dynamic ones at once, the static ones at the next reboot.
+        static = {entry["ParameterName"] for entry in catalog or [] if entry.get("ApplyType") == "static"}
+        parameters = [{"ParameterName": parameter_name,
+                       "ApplyMethod": "pending-reboot" if parameter_name in static else "immediate"}
+                      for parameter_name in group.parameters]
+    elif not parameters:
+        raise InvalidParameterCombination("Parameters are required unless ResetAllParameters is true.")
+    else:
+        validate_parameters(group.name, catalog, parameters)
+    for parameter in parameters:
         group.parameters.pop(parameter.get("ParameterName"), None)
-    for database in list(self.backend.databases.values()):
-        server_id = server_id_of(database)
-        if server_id and (database.db_parameter_group_name or "").lower() == group.name:
-            mariadb.apply_parameters(server_id, instance_parameters(database))
+    group_changed(self.backend, group, parameters)
     return ActionResult({"DBParameterGroupName": group.name})

@@ -1,4 +1,5 @@
-"""RDS parameter groups: engine defaults from the catalogues in ``data/``, user values reaching MariaDB."""
+"""RDS parameter groups: engine defaults from the catalogues in ``data/``, user values reaching MariaDB, and the
+instances' parameter apply status (``pending-reboot`` after a change applied at the next reboot, as on AWS)."""
 
 from __future__ import annotations
 
@@ -24,6 +25,8 @@ def _load_catalogs(*files: str) -> dict[str, list[dict[str, Any]]]:
 
 
 PARAMETER_CATALOGS = _load_catalogs("mysql8.0-parameters.json")
+# The instance attribute saying a change of its parameter group waits for its next reboot.
+PENDING_REBOOT = "_sandbox_parameters_pending_reboot"
 # Other engines (docdb) add theirs when their hooks are applied.
 CLUSTER_PARAMETER_CATALOGS: dict[str, list[dict[str, Any]]] = {}
 
@@ -70,6 +73,27 @@ def instance_parameters(database: DBInstance) -> dict[str, str]:
             if values.get("ParameterValue") is not None}
 
 
+def parameter_group_status(self: DBInstance) -> list[dict[str, Any]]:
+    """DescribeDBInstances' DBParameterGroups (moto always says ``in-sync``)."""
+    status = "pending-reboot" if getattr(self, PENDING_REBOOT, False) else "in-sync"
+    return [{"DBParameterGroupName": group.name, "ParameterApplyStatus": status}
+            for group in self.db_parameter_groups()]
+
+
+def group_changed(backend: RDSBackend, group: DBParameterGroup, parameters: list[dict[str, Any]]) -> None:
+    """After a Modify/Reset of ``group``: its instances wait for a reboot when a parameter was applied
+    ``pending-reboot``, and their MariaDB gets the values it can take at once."""
+    pending_reboot = any(parameter.get("ApplyMethod") == "pending-reboot" for parameter in parameters)
+    for database in list(backend.databases.values()):
+        if (database.db_parameter_group_name or "").lower() != group.name:
+            continue
+        if pending_reboot:
+            setattr(database, PENDING_REBOOT, True)
+        server_id = server_id_of(database)
+        if server_id:
+            mariadb.apply_parameters(server_id, instance_parameters(database))
+
+
 def _default_parameter_group(backend: RDSBackend, name: str) -> DBParameterGroup:
     family = name[len("default."):]
     group = DBParameterGroup(backend=backend, db_parameter_group_name=name, db_parameter_group_family=family,
@@ -99,8 +123,5 @@ def modify_db_parameter_group(self: RDSBackend, db_parameter_group_name: str,
         raise InvalidParameterValue(f"Default parameter groups cannot be modified: {group.name}")
     validate_parameters(group.name, catalog_for(group.family, PARAMETER_CATALOGS), parameters)
     group = original(modify_db_parameter_group)(self, db_parameter_group_name, parameters)
-    for database in list(self.databases.values()):
-        server_id = server_id_of(database)
-        if server_id and (database.db_parameter_group_name or "").lower() == group.name:
-            mariadb.apply_parameters(server_id, instance_parameters(database))
+    group_changed(self, group, parameters)
     return group

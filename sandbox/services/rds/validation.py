@@ -12,6 +12,8 @@ from moto.rds.models import RDSBackend
 from sandbox.services.rds.models import status_of
 
 FINAL_SNAPSHOT_REQUIRED = "FinalDBSnapshotIdentifier is required unless SkipFinalSnapshot is specified."
+# Modify/Reset(Cluster)ParameterGroup take at most this many parameters per request.
+MAX_PARAMETERS_PER_REQUEST = 20
 
 
 def require_status(obj: Any, allowed: tuple[str, ...], code: str, message: str) -> None:
@@ -39,7 +41,10 @@ def aws_managed_key(backend: RDSBackend, service: str) -> str:
 
 def validate_parameters(group_name: str, catalog: list[dict[str, Any]] | None,
                         parameters: list[dict[str, Any]]) -> None:
-    """Reject unknown and unmodifiable parameters as AWS does (only for families with a known catalog)."""
+    """Reject what AWS rejects in a Modify/Reset request: more than 20 parameters, and (for families with a known
+    catalog) unknown or unmodifiable parameters, values outside AllowedValues, ``immediate`` for static ones."""
+    if len(parameters) > MAX_PARAMETERS_PER_REQUEST:
+        raise InvalidParameterCombination("Cannot modify more than 20 parameters in a single request")
     if catalog is None:
         return
     known = {entry["ParameterName"]: entry for entry in catalog}
@@ -54,9 +59,23 @@ def validate_parameters(group_name: str, catalog: list[dict[str, Any]] | None,
         if value is not None and checkable and not _allowed(str(value), allowed):
             raise InvalidParameterValue(f"Value: {value} is not valid for parameter {name}")
         if parameter.get("ApplyMethod") == "immediate" and known[name].get("ApplyType") == "static":
-            raise InvalidParameterCombination(
-                f"cannot use immediate apply method for static parameter {name} in group {group_name}"
-            )
+            # AWS's message names neither the parameter nor the group.
+            raise InvalidParameterCombination("cannot use immediate apply method for static parameter")
+
+
+def page(params: dict[str, Any], items: list[Any]) -> tuple[list[Any], str | None]:
+    """One page of ``items`` per MaxRecords (20-100, default 100) and Marker (an offset), as the RDS describes."""
+    max_records = params.get("MaxRecords")
+    max_records = 100 if max_records is None else int(max_records)
+    if not 20 <= max_records <= 100:
+        raise InvalidParameterValue(f"Invalid value {max_records} for MaxRecords. Must be between 20 and 100")
+    marker = params.get("Marker")
+    try:
+        first = int(marker) if marker else 0
+    except ValueError:
+        raise InvalidParameterValue(f"Invalid marker: {marker}") from None
+    end = first + max_records
+    return items[first:end], (str(end) if end < len(items) else None)
 
 
 def _allowed(value: str, allowed: str) -> bool:

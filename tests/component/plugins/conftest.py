@@ -8,6 +8,7 @@ from harness import (  # noqa: F401  pylint: disable=unused-import
     logs_aws,
     moto,
     opensearch_aws,
+    rds_aws,
     security_connection,
     security_server,
 )

@@ -6,6 +6,7 @@ Every import from the ``sandbox`` package is here, so that a reorganised sandbox
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import dataclasses
 import json
@@ -29,6 +30,7 @@ from sandbox import seed, services
 from sandbox.dataplane import mariadb, opensearch_security
 from sandbox.dataplane import opensearch as opensearch_dataplane
 from sandbox.dataplane import redis as redis_dataplane
+from sandbox.services.rds import handlers as rds_handlers
 from sandbox.tls import ca_bundle
 
 REGION = "us-east-1"
@@ -196,6 +198,30 @@ def logs_aws(aws: pytest.MonkeyPatch) -> Iterator[pytest.MonkeyPatch]:
     services.apply("logs")
     with mock_aws():
         yield aws
+
+
+@pytest.fixture
+def rds_aws(aws: pytest.MonkeyPatch) -> Iterator[pytest.MonkeyPatch]:
+    """moto with the sandbox's RDS patch; stops the MariaDB servers RDS MySQL instances start."""
+    services.apply("rds")
+    try:
+        with mock_aws():
+            yield aws
+    finally:
+        mariadb.stop_all(delete_data=True)
+    assert mariadb.servers() == []
+
+
+def rds_pages_of(monkeypatch: pytest.MonkeyPatch, size: int) -> None:
+    """Inside rds_aws: the sandbox's RDS parameter describes answer ``size`` records a page unless the request says
+    otherwise (AWS: 100), so that a family's few dozen parameters span several pages."""
+    page = rds_handlers.page
+
+    def small(params: Any, items: list[Any]) -> tuple[list[Any], str | None]:
+        # moto's parsed request answers its members' names but lists other keys: chain it, don't copy it.
+        return page(collections.ChainMap(params, {"MaxRecords": size}), items)
+
+    monkeypatch.setattr(rds_handlers, "page", small)
 
 
 @pytest.fixture

@@ -74,6 +74,9 @@ def test_cluster_parameter_groups_start_from_the_engine_defaults(docdb: Any) -> 
                       Parameters=[{"ParameterName": "nope", "ParameterValue": "x",
                                    "ApplyMethod": "immediate"}]) == "InvalidParameterValue"
 
+    assert error_code(docdb.reset_db_cluster_parameter_group, DBClusterParameterGroupName="docdb-params",
+                      Parameters=[{"ParameterName": "tls", "ApplyMethod": "immediate"}]) == (
+        "InvalidParameterCombination")
     docdb.reset_db_cluster_parameter_group(DBClusterParameterGroupName="docdb-params",
                                            Parameters=[{"ParameterName": "profiler", "ApplyMethod": "immediate"}])
     user = docdb.describe_db_cluster_parameters(DBClusterParameterGroupName="docdb-params", Source="user")

@@ -173,6 +173,131 @@ def test_parameter_groups_describe_engine_defaults_and_validate_changes(fresh: S
         "InvalidParameterValue")
 
 
+def error(call: Any, **kwargs: Any) -> tuple[str, str]:
+    with pytest.raises(ClientError) as raised:
+        call(**kwargs)
+    return raised.value.response["Error"]["Code"], raised.value.response["Error"]["Message"]
+
+
+def test_mysql_parameters_carry_their_apply_type_and_whether_they_can_change(fresh: Sandbox) -> None:
+    rds = fresh.client("rds")
+    defaults = rds.describe_engine_default_parameters(DBParameterGroupFamily="mysql8.0")["EngineDefaults"]
+    assert "Marker" not in defaults
+    catalog = {p["ParameterName"]: p for p in defaults["Parameters"]}
+    for parameter in catalog.values():
+        assert parameter["ApplyType"] in ("static", "dynamic"), parameter
+        assert isinstance(parameter["IsModifiable"], bool), parameter
+    assert {name: (catalog[name]["ApplyType"], catalog[name]["IsModifiable"]) for name in (
+        "innodb_log_buffer_size", "performance_schema", "require_secure_transport", "datadir")} == {
+        "innodb_log_buffer_size": ("static", True), "performance_schema": ("static", True),
+        "require_secure_transport": ("dynamic", True), "datadir": ("static", False)}
+    assert rds.describe_engine_default_parameters(DBParameterGroupFamily="mysql8.4")["EngineDefaults"][
+        "Parameters"] == defaults["Parameters"]
+
+    rds.create_db_parameter_group(DBParameterGroupName="types-mysql80", DBParameterGroupFamily="mysql8.0",
+                                  Description="types")
+    described = {p["ParameterName"]: p for p in
+                 rds.describe_db_parameters(DBParameterGroupName="types-mysql80")["Parameters"]}
+    assert {k: (v["ApplyType"], v["IsModifiable"]) for k, v in described.items()} == {
+        k: (v["ApplyType"], v["IsModifiable"]) for k, v in catalog.items()}
+
+
+def test_describes_of_parameters_page_by_max_records(fresh: Sandbox) -> None:
+    rds = fresh.client("rds")
+    rds.create_db_parameter_group(DBParameterGroupName="pages-mysql80", DBParameterGroupFamily="mysql8.0",
+                                  Description="pages")
+    everything = rds.describe_db_parameters(DBParameterGroupName="pages-mysql80")["Parameters"]
+    first = rds.describe_db_parameters(DBParameterGroupName="pages-mysql80", MaxRecords=20)
+    assert (len(first["Parameters"]), first["Marker"]) == (20, "20")
+    paged = rds.get_paginator("describe_db_parameters").paginate(
+        DBParameterGroupName="pages-mysql80", PaginationConfig={"PageSize": 20}).build_full_result()["Parameters"]
+    assert paged == everything
+    defaults = rds.get_paginator("describe_engine_default_parameters").paginate(
+        DBParameterGroupFamily="mysql8.0", PaginationConfig={"PageSize": 20}).build_full_result()
+    assert [p["ParameterName"] for p in defaults["EngineDefaults"]["Parameters"]] == [
+        p["ParameterName"] for p in everything]
+    assert error(rds.describe_db_parameters, DBParameterGroupName="pages-mysql80", MaxRecords=5) == (
+        "InvalidParameterValue", "Invalid value 5 for MaxRecords. Must be between 20 and 100")
+
+
+def test_a_static_parameter_waits_for_a_reboot_as_on_aws(fresh: Sandbox) -> None:
+    rds = fresh.client("rds")
+    rds.create_db_parameter_group(DBParameterGroupName="static-mysql80", DBParameterGroupFamily="mysql8.0",
+                                  Description="static")
+    buffer = {"ParameterName": "innodb_log_buffer_size", "ParameterValue": "33554432"}
+    assert error(rds.modify_db_parameter_group, DBParameterGroupName="static-mysql80",
+                 Parameters=[{**buffer, "ApplyMethod": "immediate"}]) == (
+        "InvalidParameterCombination", "cannot use immediate apply method for static parameter")
+    rds.modify_db_parameter_group(DBParameterGroupName="static-mysql80", Parameters=[
+        {**buffer, "ApplyMethod": "pending-reboot"},
+        {"ParameterName": "long_query_time", "ParameterValue": "2", "ApplyMethod": "immediate"}])
+    user = rds.describe_db_parameters(DBParameterGroupName="static-mysql80", Source="user")["Parameters"]
+    assert {p["ParameterName"]: (p["ParameterValue"], p["ApplyMethod"]) for p in user} == {
+        "innodb_log_buffer_size": ("33554432", "pending-reboot"), "long_query_time": ("2", "immediate")}
+
+    assert error(rds.modify_db_parameter_group, DBParameterGroupName="static-mysql80", Parameters=[
+        {"ParameterName": "datadir", "ParameterValue": "/tmp", "ApplyMethod": "pending-reboot"}])[0] == (
+        "InvalidParameterValue")
+    assert error(rds.reset_db_parameter_group, DBParameterGroupName="static-mysql80", Parameters=[
+        {"ParameterName": "innodb_log_buffer_size", "ApplyMethod": "immediate"}]) == (
+        "InvalidParameterCombination", "cannot use immediate apply method for static parameter")
+    assert error(rds.reset_db_parameter_group, DBParameterGroupName="static-mysql80", Parameters=[
+        {"ParameterName": "no_such_parameter", "ApplyMethod": "immediate"}])[0] == "InvalidParameterValue"
+    assert error(rds.reset_db_parameter_group, DBParameterGroupName="static-mysql80")[0] == (
+        "InvalidParameterCombination")
+    rds.reset_db_parameter_group(DBParameterGroupName="static-mysql80", Parameters=[
+        {"ParameterName": "innodb_log_buffer_size", "ApplyMethod": "pending-reboot"}])
+    user = rds.describe_db_parameters(DBParameterGroupName="static-mysql80", Source="user")["Parameters"]
+    assert [p["ParameterName"] for p in user] == ["long_query_time"]
+
+
+def test_at_most_twenty_parameters_a_request(fresh: Sandbox) -> None:
+    rds = fresh.client("rds")
+    rds.create_db_parameter_group(DBParameterGroupName="many-mysql80", DBParameterGroupFamily="mysql8.0",
+                                  Description="many")
+    parameters = [{"ParameterName": "long_query_time", "ParameterValue": str(seconds), "ApplyMethod": "immediate"}
+                  for seconds in range(21)]
+    assert error(rds.modify_db_parameter_group, DBParameterGroupName="many-mysql80", Parameters=parameters) == (
+        "InvalidParameterCombination", "Cannot modify more than 20 parameters in a single request")
+    rds.modify_db_parameter_group(DBParameterGroupName="many-mysql80", Parameters=parameters[:20])
+    assert error(rds.reset_db_parameter_group, DBParameterGroupName="many-mysql80", Parameters=parameters)[0] == (
+        "InvalidParameterCombination")
+
+
+def test_default_parameter_groups_cannot_change(fresh: Sandbox) -> None:
+    rds = fresh.client("rds")
+    assert rds.describe_db_parameter_groups(DBParameterGroupName="default.mysql8.0")["DBParameterGroups"]
+    change = [{"ParameterName": "long_query_time", "ParameterValue": "2", "ApplyMethod": "immediate"}]
+    assert error_code(rds.modify_db_parameter_group, DBParameterGroupName="default.mysql8.0",
+                      Parameters=change) == "InvalidParameterValue"
+    assert error_code(rds.reset_db_parameter_group, DBParameterGroupName="default.mysql8.0",
+                      ResetAllParameters=True) == "InvalidParameterValue"
+
+
+def test_instances_report_a_parameter_change_pending_their_reboot(fresh: Sandbox) -> None:
+    rds = fresh.client("rds")
+    rds.create_db_parameter_group(DBParameterGroupName="reboot-pg16", DBParameterGroupFamily="postgres16",
+                                  Description="reboot")
+    postgres(rds, "reboot", DBParameterGroupName="reboot-pg16")
+
+    def apply_status() -> list[dict[str, str]]:
+        return instance(rds, "reboot")["DBParameterGroups"]
+
+    assert apply_status() == [{"DBParameterGroupName": "reboot-pg16", "ParameterApplyStatus": "in-sync"}]
+    rds.modify_db_parameter_group(DBParameterGroupName="reboot-pg16", Parameters=[
+        {"ParameterName": "log_min_duration_statement", "ParameterValue": "2000", "ApplyMethod": "immediate"}])
+    assert apply_status()[0]["ParameterApplyStatus"] == "in-sync"
+    rds.modify_db_parameter_group(DBParameterGroupName="reboot-pg16", Parameters=[
+        {"ParameterName": "shared_buffers", "ParameterValue": "65536", "ApplyMethod": "pending-reboot"}])
+    assert apply_status()[0]["ParameterApplyStatus"] == "pending-reboot"
+    rds.reboot_db_instance(DBInstanceIdentifier="reboot")
+    wait_for(lambda: status_of(rds, "reboot"), lambda status: status == "available", 30)
+    assert apply_status()[0]["ParameterApplyStatus"] == "in-sync"
+    rds.reset_db_parameter_group(DBParameterGroupName="reboot-pg16", ResetAllParameters=True)
+    assert rds.describe_db_parameters(DBParameterGroupName="reboot-pg16", Source="user")["Parameters"] == []
+    rds.delete_db_instance(DBInstanceIdentifier="reboot", SkipFinalSnapshot=True)
+
+
 def test_deletion_protection_and_final_snapshots_behave_like_aws(fresh: Sandbox) -> None:
     rds = fresh.client("rds")
     postgres(rds, "protected", DeletionProtection=True, CopyTagsToSnapshot=True, Tags=[{"Key": "Env", "Value": "t"}])

@@ -26,11 +26,6 @@ def test_new_instance_identifiers_skip_names_in_use() -> None:
     assert docdb.new_instance_identifiers("c", ["c-1", "c-3"], 3) == ["c-2", "c-4", "c-5"]
 
 
-def test_apply_method_follows_the_apply_type() -> None:
-    assert docdb.apply_method({"ApplyType": "static"}) == "pending-reboot"
-    assert docdb.apply_method({"ApplyType": "dynamic"}) == "immediate"
-
-
 def test_engine_defaults_follow_the_marker() -> None:
     pages = [{"EngineDefaults": {"Parameters": [{"ParameterName": "a"}], "Marker": "m"}},
              {"EngineDefaults": {"Parameters": [{"ParameterName": "b"}]}}]
