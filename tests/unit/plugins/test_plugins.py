@@ -59,14 +59,14 @@ def test_strong_password_longer_limit_for_tokens():
 
 
 def test_ingress_rules_admits_each_source_on_each_port_only():
-    rules = ingress_rules([3306, "6379"], group_ids=["sg-1"], cidrs=["10.42.9.0/24"], description="nodes")
+    rules = ingress_rules([3306, "6379"], group_ids=["sg-1", "sg-2"], cidrs=["10.42.9.0/24"], description="nodes")
 
     assert rules == [
-        {"proto": "tcp", "ports": [3306], "group_id": "sg-1", "rule_desc": "nodes"},
-        {"proto": "tcp", "ports": [3306], "cidr_ip": "10.42.9.0/24", "rule_desc": "nodes"},
-        {"proto": "tcp", "ports": [6379], "group_id": "sg-1", "rule_desc": "nodes"},
-        {"proto": "tcp", "ports": [6379], "cidr_ip": "10.42.9.0/24", "rule_desc": "nodes"},
+        {"proto": "tcp", "ports": [3306, 6379], "group_id": "sg-1", "rule_desc": "nodes"},
+        {"proto": "tcp", "ports": [3306, 6379], "group_id": "sg-2", "rule_desc": "nodes"},
+        {"proto": "tcp", "ports": [3306, 6379], "cidr_ip": "10.42.9.0/24", "rule_desc": "nodes"},
     ]
+    assert ingress_rules([], group_ids=["sg-1"]) == []
     assert ingress_rules([443]) == []
 
 
