@@ -245,6 +245,38 @@ cluster:
       description: The cluster's instances as DescribeDBInstances reports them, in snake_case.
       type: list
       elements: dict
+resource:
+  description:
+    - The cluster as it was last read, in the shape M(openedx.data_services.wait_for_resources) returns, so that a
+      caller need not wait for (nor read again) a cluster found ready. Its C(ready) is true when it and every one of
+      its instances are C(available).
+  returned: unless O(state=absent)
+  type: dict
+  contains:
+    status:
+      description: The status, lower case; C(absent) when the cluster does not exist.
+      type: str
+    ready:
+      description: Whether the cluster is ready.
+      type: bool
+    failed:
+      description: Whether the cluster is in a state it will not leave by waiting.
+      type: bool
+    arn:
+      description: Its ARN.
+      type: str
+    endpoint:
+      description: The address to connect to.
+      type: str
+    reader_endpoint:
+      description: The reader address, where the service has one.
+      type: str
+    port:
+      description: The port.
+      type: int
+    description:
+      description: AWS's description of it, in snake_case.
+      type: dict
 """
 
 import re

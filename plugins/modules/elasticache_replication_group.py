@@ -376,6 +376,38 @@ replication_group:
       description: The group's tags.
       type: dict
       sample: {environment: prod}
+resource:
+  description:
+    - The replication group as it was last read, in the shape M(openedx.data_services.wait_for_resources) returns,
+      so that a caller need not wait for (nor read again) a replication group found ready. Its C(ready) is true when
+      it is C(available).
+  returned: unless O(state=absent)
+  type: dict
+  contains:
+    status:
+      description: The status, lower case; C(absent) when the replication group does not exist.
+      type: str
+    ready:
+      description: Whether the replication group is ready.
+      type: bool
+    failed:
+      description: Whether the replication group is in a state it will not leave by waiting.
+      type: bool
+    arn:
+      description: Its ARN.
+      type: str
+    endpoint:
+      description: The address to connect to.
+      type: str
+    reader_endpoint:
+      description: The reader address, where the service has one.
+      type: str
+    port:
+      description: The port.
+      type: int
+    description:
+      description: AWS's description of it, in snake_case.
+      type: dict
 """
 
 from ansible_collections.openedx.data_services.plugins.module_utils import engine, resources

@@ -402,6 +402,38 @@ domain:
     tags:
       description: The domain's tags.
       type: dict
+resource:
+  description:
+    - The domain as it was last read, in the shape M(openedx.data_services.wait_for_resources) returns, so that a
+      caller need not wait for (nor read again) a domain found ready. Its C(ready) is true when it is created, has
+      an endpoint and processes no change (status C(active)).
+  returned: unless O(state=absent)
+  type: dict
+  contains:
+    status:
+      description: The status, lower case; C(absent) when the domain does not exist.
+      type: str
+    ready:
+      description: Whether the domain is ready.
+      type: bool
+    failed:
+      description: Whether the domain is in a state it will not leave by waiting.
+      type: bool
+    arn:
+      description: Its ARN.
+      type: str
+    endpoint:
+      description: The address to connect to.
+      type: str
+    reader_endpoint:
+      description: The reader address, where the service has one.
+      type: str
+    port:
+      description: The port.
+      type: int
+    description:
+      description: AWS's description of it, in snake_case.
+      type: dict
 """
 
 import json

@@ -56,6 +56,11 @@ def test_create_then_second_run_makes_no_mutating_call(base_args: dict[str, Any]
     assert again.result["changed"] is False
     assert calls.mutating == []
     assert again.result["diff"]["before"] == again.result["diff"]["after"]
+    # Ready (the cluster and its three instances available): a role need not wait for it.
+    ready = again.result["resource"]
+    assert (ready["status"], ready["ready"], ready["endpoint"], ready["port"]) == (
+        "available", True, cluster["endpoint"], 27017)
+    assert [i["db_instance_status"] for i in ready["description"]["instances"]] == ["available"] * 3
 
 
 def test_instance_count_changes_keep_the_writer(base_args: dict[str, Any]) -> None:

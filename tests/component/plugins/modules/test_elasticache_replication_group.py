@@ -119,6 +119,10 @@ def test_three_node_production_group_is_idempotent_and_hides_the_token(aws: Aws)
     again = run_module(module, args, diff=True)
     assert again.result["changed"] is False
     assert again.mutating == []
+    # Found ready: a role need not wait for it, and has its endpoint from this same read.
+    ready = again.result["resource"]
+    assert (ready["status"], ready["ready"], ready["failed"]) == ("available", True, False)
+    assert (ready["endpoint"], ready["port"]) == (group["primary_endpoint"], group["port"])
     assert again.result["diff"]["before"] == again.result["diff"]["after"]
     assert_no_secret(again.result, TOKEN)
 

@@ -113,10 +113,15 @@ def test_wait_false_returns_while_creating_and_wait_true_waits_for_the_endpoint(
     monkeypatch.setenv("SANDBOX_TIME_SCALE", "0.05")  # 15 simulated minutes: 0.75 s
     started = run_module(module, args())
     assert (started.result["domain"]["processing"], started.result["domain"]["endpoint"]) == (True, None)
+    # What wait_for_resources would say of it, from the same read: not ready yet.
+    assert (started.result["resource"]["status"], started.result["resource"]["ready"]) == ("creating", False)
     waited = run_module(module, args(wait=True, wait_timeout=30))
     assert (waited.result["changed"], waited.mutating) == (False, [])
     assert waited.result["domain"]["processing"] is False
     assert waited.result["domain"]["endpoint"].startswith("localhost:")
+    ready = waited.result["resource"]
+    assert (ready["status"], ready["ready"], ready["port"]) == ("active", True, 443)
+    assert ready["endpoint"] == waited.result["domain"]["endpoint"]
 
 
 def test_updates_send_only_what_differs(aws: dict[str, Any]) -> None:
