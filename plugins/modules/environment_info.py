@@ -15,7 +15,7 @@ description:
     VPC and its CIDR blocks, C(DescribeSubnets) the subnets with their zones.
   - Nothing found is not an error. The VPC and the subnets are looked up by filter, so a VPC or subnet that does not
     exist is simply missing from the result, and the caller decides what to say about it. A call AWS refuses
-    (credentials, permissions) is not an error either: its message is returned in RV(errors) and the other reads
+    (credentials, permissions) is not an error either; its message is returned in RV(errors) and the other reads
     still happen.
 author:
   - Open edX data services maintainers (@openedx)
