@@ -74,6 +74,17 @@ CASES = {
                                             "rds_mysql_performance_insights_retention_days"),
     "a retired RDS certificate authority": ({"rds_mysql_ca_certificate_identifier": "rds-ca-2019"},
                                             "rds_mysql_ca_certificate_identifier"),
+    # Tags
+    "a tag value with characters AWS refuses": ({"data_services_tags": {"Owner": "Data & Analytics (ops)"}},
+                                                "data_services_tags"),
+    "a tag key starting with AWS: in upper case": ({"data_services_tags": {"AWS:owner": "platform"}},
+                                                   "data_services_tags"),
+    "a tag key longer than a security group takes": ({"data_services_tags": {"k" * 128: "x"}}, "data_services_tags"),
+    "a MySQL tag value starting with rds:": ({"rds_mysql_tags": {"app": "rds:mysql"}}, "rds_mysql_tags"),
+    "a DocumentDB tag value that is a number": ({"documentdb_tags": {"CostCenter": 1234}}, "documentdb_tags"),
+    "a Redis tag value with a comma": ({"redis_tags": {"teams": "cache,search"}}, "redis_tags"),
+    "an OpenSearch tag value starting with aws:": ({"opensearch_tags": {"source": "aws:cdk"}}, "opensearch_tags"),
+    "a KMS tag key starting with aws:": ({"kms_tags": {"aws:created-by": "platform"}}, "kms_tags"),
     # DocumentDB
     "DocumentDB instance class without db. prefix": ({"documentdb_instance_class": "r6g.large"},
                                                      "documentdb_instance_class"),
