@@ -115,6 +115,10 @@ CASES = {
                                                   "opensearch_access_principals"),
     "OpenSearch with more than 10 tags": (
         {"opensearch_tags": {f"team{number}": "search" for number in range(8)}}, "opensearch_tags"),
+    "OpenSearch volume above the instance type's gp3 maximum": (
+        {"opensearch_instance_type": "m6g.large.search", "opensearch_volume_size": 1500}, "opensearch_volume_size"),
+    "OpenSearch instance type without gp3 volumes": ({"opensearch_instance_type": "r6gd.large.search"},
+                                                     "opensearch_instance_type"),
     # Redis
     "Redis node type without cache. prefix": ({"redis_node_type": "r7g.large"}, "redis_node_type"),
     "Redis with 7 nodes": ({"redis_num_cache_clusters": 7}, "redis_num_cache_clusters"),
