@@ -14,6 +14,9 @@ import yaml
 from conftest import ROOT, ledger, recap, run_playbook, sandbox
 
 ONE_ZONE = ["subnet-0d5a0000000000a01"]
+LOCAL_SUBNETS = ["subnet-0d5a0000000000a01", "subnet-0d5a0000000000a02", "subnet-0d5a0000000000a03"]
+# Seeded by the sandbox beside the local inventory's subnets, in the zone of the first one (us-east-1a).
+SPARE_IN_ZONE_A = "subnet-0d5a0000000000a04"
 
 CASES = {
     "instance class without db. prefix": ({"rds_mysql_instance_class": "m5.large"}, "rds_mysql_instance_class"),
@@ -105,6 +108,9 @@ CASES = {
                                             "opensearch_dedicated_master_count"),
     "OpenSearch zone awareness over too few subnets": (
         {"opensearch_subnet_ids": ["subnet-0d5a0000000000a01", "subnet-0d5a0000000000a02"]}, "opensearch_subnet_ids"),
+    "OpenSearch subnets sharing a zone": (
+        {"data_services_private_subnet_ids": [*LOCAL_SUBNETS, SPARE_IN_ZONE_A],
+         "opensearch_subnet_ids": [LOCAL_SUBNETS[0], SPARE_IN_ZONE_A, LOCAL_SUBNETS[2]]}, "opensearch_subnet_ids"),
     "OpenSearch malformed IAM master ARN": ({"opensearch_master_user_arn": "arn:aws:iam::123:role/search-admin"},
                                             "opensearch_master_user_arn"),
     "OpenSearch Elasticsearch engine": ({"opensearch_engine_version": "Elasticsearch_7.10"},
@@ -136,8 +142,15 @@ CASES = {
 # The service whose host checks a variable; the environment-wide ones (data_services_*, kms_*, network_*, secrets_*)
 # are checked on every host, so any service will do.
 SERVICES = {"rds_mysql_": "mysql", "documentdb_": "documentdb", "opensearch_": "opensearch", "redis_": "redis"}
-# The cases refused only once AWS has been read: the subnets, the VPC.
-AWS_CASES = ("one-zone subnets with Multi-AZ", "a subnet that does not exist", "a VPC that does not exist")
+# The cases refused only once AWS has been read (the subnets, the VPC), with the arguments of their run. The OpenSearch
+# subnets' zones are checked where the domain's role starts, after the shared foundation: in check mode, that run
+# changes nothing, however it differs from the local environment's subnets.
+AWS_CASES = {
+    "one-zone subnets with Multi-AZ": (),
+    "a subnet that does not exist": (),
+    "a VPC that does not exist": (),
+    "OpenSearch subnets sharing a zone": ("--check", "--limit", "opensearch"),
+}
 PURE_CASES = {name: case for name, case in CASES.items() if name not in AWS_CASES}
 HOSTS = {name: f"case{number:02d}" for number, name in enumerate(PURE_CASES)}
 
@@ -191,7 +204,7 @@ def test_bad_input_against_aws_fails_before_any_change(name):
     extra_vars, variable = CASES[name]
     sandbox("reset")
 
-    result = run_playbook(extra_vars=extra_vars)
+    result = run_playbook(*AWS_CASES[name], extra_vars=extra_vars)
 
     assert result.returncode != 0, result.stdout[-2000:]
     # The environment is read once, by whichever host the play runs it on.
