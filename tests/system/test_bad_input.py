@@ -57,6 +57,8 @@ CASES = {
     "log retention CloudWatch does not offer": ({"data_services_log_retention_days": 42},
                                                 "data_services_log_retention_days"),
     "identifier with upper case and underscore": ({"rds_mysql_identifier": "Bad_Name"}, "rds_mysql_identifier"),
+    "MySQL identifier too long for its monitoring role's name": ({"rds_mysql_identifier": "m" * 54},
+                                                                 "rds_mysql_identifier"),
     "malformed KMS key ARN": ({"kms_key_arn": "my-key"}, "kms_key_arn"),
     "reserved master user name": ({"rds_mysql_master_username": "rdsadmin"}, "rds_mysql_master_username"),
     "user granted a database that is not created": (
@@ -99,6 +101,8 @@ CASES = {
         "documentdb_parameters"),
     "DocumentDB master password with an at sign": (
         {"documentdb_master_password": "Docdb@Password-2024-long"}, "documentdb_master_password"),
+    "DocumentDB identifier too long for its instances' identifiers": ({"documentdb_identifier": "d" * 62},
+                                                                      "documentdb_identifier"),
     # OpenSearch
     "OpenSearch instance type without .search": ({"opensearch_instance_type": "r6g.large"},
                                                  "opensearch_instance_type"),
@@ -106,6 +110,9 @@ CASES = {
                                                    "opensearch_instance_type"),
     "OpenSearch with 4 dedicated masters": ({"opensearch_dedicated_master_count": 4},
                                             "opensearch_dedicated_master_count"),
+    "OpenSearch t3 dedicated masters for more than 10 data nodes": (
+        {"opensearch_dedicated_master_type": "t3.medium.search", "opensearch_instance_count": 12},
+        "opensearch_dedicated_master_type"),
     "OpenSearch zone awareness over too few subnets": (
         {"opensearch_subnet_ids": ["subnet-0d5a0000000000a01", "subnet-0d5a0000000000a02"]}, "opensearch_subnet_ids"),
     "OpenSearch subnets sharing a zone": (
