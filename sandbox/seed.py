@@ -18,6 +18,11 @@ SUBNETS = (
     ("subnet-0d5a0000000000a02", "us-east-1b", "10.42.2.0/24"),
     ("subnet-0d5a0000000000a03", "us-east-1c", "10.42.3.0/24"),
 )
+# Not in inventories/local: a second private subnet in us-east-1a, for the bad-input case of OpenSearch subnets that
+# share a zone.
+SPARE_SUBNETS = (
+    ("subnet-0d5a0000000000a04", "us-east-1a", "10.42.4.0/24"),
+)
 SECURITY_GROUPS = (
     ("sg-0d5a0000000000e01", "openedx-sandbox-platform-nodes", "Open edX platform nodes (sandbox)"),
     ("sg-0d5a0000000000e02", "openedx-sandbox-analytics-emr", "edX Analytics EMR nodes (sandbox)"),
@@ -30,11 +35,13 @@ def seed() -> dict[str, Any]:
     if VPC_ID not in backend.vpcs:
         with fixed_ids("vpc", VPC_ID):
             backend.create_vpc(VPC_CIDR, tags=[{"Key": "Name", "Value": NAME}])
-    for subnet_id, zone, cidr in SUBNETS:
+    named = [(subnet, f"{NAME}-private-{subnet[1][-1]}") for subnet in SUBNETS]
+    named += [(subnet, f"{NAME}-spare-{subnet[1][-1]}") for subnet in SPARE_SUBNETS]
+    for (subnet_id, zone, cidr), name in named:
         if not any(subnet_id in subnets for subnets in backend.subnets.values()):
             with fixed_ids("subnet", subnet_id):
                 subnet = backend.create_subnet(VPC_ID, cidr, availability_zone=zone)
-            backend.create_tags([subnet.id], {"Name": f"{NAME}-private-{zone[-1]}", "Tier": "private"})
+            backend.create_tags([subnet.id], {"Name": name, "Tier": "private"})
     for group_id, name, description in SECURITY_GROUPS:
         if group_id not in backend.groups[VPC_ID]:
             with fixed_ids("security_group", group_id):
@@ -45,6 +52,7 @@ def seed() -> dict[str, Any]:
         "region": REGION,
         "vpc": {"id": VPC_ID, "cidr": VPC_CIDR, "name": NAME},
         "subnets": [{"id": s, "availability_zone": z, "cidr": c, "private": True} for s, z, c in SUBNETS],
+        "spare_subnets": [{"id": s, "availability_zone": z, "cidr": c, "private": True} for s, z, c in SPARE_SUBNETS],
         "security_groups": [{"id": g, "name": n, "vpc_id": VPC_ID} for g, n, _ in SECURITY_GROUPS],
     }
     (state_dir() / "seed.json").write_text(json.dumps(data, indent=2) + "\n")

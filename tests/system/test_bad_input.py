@@ -14,6 +14,9 @@ import yaml
 from conftest import ROOT, ledger, recap, run_playbook, sandbox
 
 ONE_ZONE = ["subnet-0d5a0000000000a01"]
+LOCAL_SUBNETS = ["subnet-0d5a0000000000a01", "subnet-0d5a0000000000a02", "subnet-0d5a0000000000a03"]
+# Seeded by the sandbox beside the local inventory's subnets, in the zone of the first one (us-east-1a).
+SPARE_IN_ZONE_A = "subnet-0d5a0000000000a04"
 
 CASES = {
     "instance class without db. prefix": ({"rds_mysql_instance_class": "m5.large"}, "rds_mysql_instance_class"),
@@ -54,6 +57,8 @@ CASES = {
     "log retention CloudWatch does not offer": ({"data_services_log_retention_days": 42},
                                                 "data_services_log_retention_days"),
     "identifier with upper case and underscore": ({"rds_mysql_identifier": "Bad_Name"}, "rds_mysql_identifier"),
+    "MySQL identifier too long for its monitoring role's name": ({"rds_mysql_identifier": "m" * 54},
+                                                                 "rds_mysql_identifier"),
     "malformed KMS key ARN": ({"kms_key_arn": "my-key"}, "kms_key_arn"),
     "reserved master user name": ({"rds_mysql_master_username": "rdsadmin"}, "rds_mysql_master_username"),
     "user granted a database that is not created": (
@@ -74,6 +79,17 @@ CASES = {
                                             "rds_mysql_performance_insights_retention_days"),
     "a retired RDS certificate authority": ({"rds_mysql_ca_certificate_identifier": "rds-ca-2019"},
                                             "rds_mysql_ca_certificate_identifier"),
+    # Tags
+    "a tag value with characters AWS refuses": ({"data_services_tags": {"Owner": "Data & Analytics (ops)"}},
+                                                "data_services_tags"),
+    "a tag key starting with AWS: in upper case": ({"data_services_tags": {"AWS:owner": "platform"}},
+                                                   "data_services_tags"),
+    "a tag key longer than a security group takes": ({"data_services_tags": {"k" * 128: "x"}}, "data_services_tags"),
+    "a MySQL tag value starting with rds:": ({"rds_mysql_tags": {"app": "rds:mysql"}}, "rds_mysql_tags"),
+    "a DocumentDB tag value that is a number": ({"documentdb_tags": {"CostCenter": 1234}}, "documentdb_tags"),
+    "a Redis tag value with a comma": ({"redis_tags": {"teams": "cache,search"}}, "redis_tags"),
+    "an OpenSearch tag value starting with aws:": ({"opensearch_tags": {"source": "aws:cdk"}}, "opensearch_tags"),
+    "a KMS tag key starting with aws:": ({"kms_tags": {"aws:created-by": "platform"}}, "kms_tags"),
     # DocumentDB
     "DocumentDB instance class without db. prefix": ({"documentdb_instance_class": "r6g.large"},
                                                      "documentdb_instance_class"),
@@ -85,6 +101,8 @@ CASES = {
         "documentdb_parameters"),
     "DocumentDB master password with an at sign": (
         {"documentdb_master_password": "Docdb@Password-2024-long"}, "documentdb_master_password"),
+    "DocumentDB identifier too long for its instances' identifiers": ({"documentdb_identifier": "d" * 62},
+                                                                      "documentdb_identifier"),
     # OpenSearch
     "OpenSearch instance type without .search": ({"opensearch_instance_type": "r6g.large"},
                                                  "opensearch_instance_type"),
@@ -92,8 +110,14 @@ CASES = {
                                                    "opensearch_instance_type"),
     "OpenSearch with 4 dedicated masters": ({"opensearch_dedicated_master_count": 4},
                                             "opensearch_dedicated_master_count"),
+    "OpenSearch t3 dedicated masters for more than 10 data nodes": (
+        {"opensearch_dedicated_master_type": "t3.medium.search", "opensearch_instance_count": 12},
+        "opensearch_dedicated_master_type"),
     "OpenSearch zone awareness over too few subnets": (
         {"opensearch_subnet_ids": ["subnet-0d5a0000000000a01", "subnet-0d5a0000000000a02"]}, "opensearch_subnet_ids"),
+    "OpenSearch subnets sharing a zone": (
+        {"data_services_private_subnet_ids": [*LOCAL_SUBNETS, SPARE_IN_ZONE_A],
+         "opensearch_subnet_ids": [LOCAL_SUBNETS[0], SPARE_IN_ZONE_A, LOCAL_SUBNETS[2]]}, "opensearch_subnet_ids"),
     "OpenSearch malformed IAM master ARN": ({"opensearch_master_user_arn": "arn:aws:iam::123:role/search-admin"},
                                             "opensearch_master_user_arn"),
     "OpenSearch Elasticsearch engine": ({"opensearch_engine_version": "Elasticsearch_7.10"},
@@ -104,6 +128,10 @@ CASES = {
                                                   "opensearch_access_principals"),
     "OpenSearch with more than 10 tags": (
         {"opensearch_tags": {f"team{number}": "search" for number in range(8)}}, "opensearch_tags"),
+    "OpenSearch volume above the instance type's gp3 maximum": (
+        {"opensearch_instance_type": "m6g.large.search", "opensearch_volume_size": 1500}, "opensearch_volume_size"),
+    "OpenSearch instance type without gp3 volumes": ({"opensearch_instance_type": "r6gd.large.search"},
+                                                     "opensearch_instance_type"),
     # Redis
     "Redis node type without cache. prefix": ({"redis_node_type": "r7g.large"}, "redis_node_type"),
     "Redis with 7 nodes": ({"redis_num_cache_clusters": 7}, "redis_num_cache_clusters"),
@@ -121,8 +149,15 @@ CASES = {
 # The service whose host checks a variable; the environment-wide ones (data_services_*, kms_*, network_*, secrets_*)
 # are checked on every host, so any service will do.
 SERVICES = {"rds_mysql_": "mysql", "documentdb_": "documentdb", "opensearch_": "opensearch", "redis_": "redis"}
-# The cases refused only once AWS has been read: the subnets, the VPC.
-AWS_CASES = ("one-zone subnets with Multi-AZ", "a subnet that does not exist", "a VPC that does not exist")
+# The cases refused only once AWS has been read (the subnets, the VPC), with the arguments of their run. The OpenSearch
+# subnets' zones are checked where the domain's role starts, after the shared foundation: in check mode, that run
+# changes nothing, however it differs from the local environment's subnets.
+AWS_CASES = {
+    "one-zone subnets with Multi-AZ": (),
+    "a subnet that does not exist": (),
+    "a VPC that does not exist": (),
+    "OpenSearch subnets sharing a zone": ("--check", "--limit", "opensearch"),
+}
 PURE_CASES = {name: case for name, case in CASES.items() if name not in AWS_CASES}
 HOSTS = {name: f"case{number:02d}" for number, name in enumerate(PURE_CASES)}
 
@@ -176,7 +211,7 @@ def test_bad_input_against_aws_fails_before_any_change(name):
     extra_vars, variable = CASES[name]
     sandbox("reset")
 
-    result = run_playbook(extra_vars=extra_vars)
+    result = run_playbook(*AWS_CASES[name], extra_vars=extra_vars)
 
     assert result.returncode != 0, result.stdout[-2000:]
     # The environment is read once, by whichever host the play runs it on.

@@ -45,6 +45,7 @@ def test_the_fixed_network_is_seeded(fresh: Sandbox) -> None:
         ("subnet-0d5a0000000000a01", "us-east-1a", "10.42.1.0/24"),
         ("subnet-0d5a0000000000a02", "us-east-1b", "10.42.2.0/24"),
         ("subnet-0d5a0000000000a03", "us-east-1c", "10.42.3.0/24"),
+        ("subnet-0d5a0000000000a04", "us-east-1a", "10.42.4.0/24"),  # spare, outside inventories/local
     ]
     groups = ec2.describe_security_groups(GroupIds=["sg-0d5a0000000000e01", "sg-0d5a0000000000e02"])
     assert {(g["GroupName"], g["VpcId"]) for g in groups["SecurityGroups"]} == {

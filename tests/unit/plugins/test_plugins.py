@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 from ansible_collections.openedx.data_services.plugins.filter.ingress_rules import ingress_rules
+from ansible_collections.openedx.data_services.plugins.filter.tags import tag_errors
 from ansible_collections.openedx.data_services.plugins.filter.windows import window_minutes, windows_overlap
 from ansible_collections.openedx.data_services.plugins.test.network import cidr_within, ipv4_network
 from ansible_collections.openedx.data_services.plugins.test.password import strong_password
@@ -94,3 +95,42 @@ def test_window_minutes(window, minutes):
 ])
 def test_windows_overlap(daily, weekly, expected):
     assert windows_overlap(daily, weekly) is expected
+
+
+@pytest.mark.parametrize("tags", [
+    {},
+    {"Owner": "platform-team", "CostCenter": "1234", "Empty": ""},
+    {"Équipe": "données 24/7", "チーム": "検索", "path": "a/b=c+d-e@f.g:h_i"},  # letters and digits of any script
+    {"Note": "no\u00a0break"},  # a no-break space is a separator (\p{Z})
+    {"k" * 128: "v" * 256},
+    {"awsome": "rdsx", "x-aws:": "x-rds:"},  # reserved only as a prefix
+])
+def test_tag_errors_accepts_what_aws_takes(tags):
+    assert tag_errors(tags, reserved=["aws:", "rds:"]) == []
+
+
+@pytest.mark.parametrize("tags, error", [
+    ({"Owner": "Data & Analytics (ops)"}, 'value of "Owner": characters AWS refuses: "&" "(" ")"'),
+    ({"team,a": "x"}, 'key "team,a": characters AWS refuses: ","'),
+    ({"Note": "two\tcolumns"}, 'value of "Note": characters AWS refuses: "\\t"'),
+    ({"AWS:owner": "x"}, 'key "AWS:owner": starts with AWS: (aws: is reserved in any case)'),
+    ({"app": "Aws:thing"}, 'value of "app": starts with Aws: (aws: is reserved in any case)'),
+    ({"rds:team": "x"}, 'key "rds:team": starts with rds: (rds: is reserved in any case)'),
+    ({"app": "RDS:mysql"}, 'value of "app": starts with RDS: (rds: is reserved in any case)'),
+    ({"": "x"}, 'key "": 0 characters, not 1-128'),
+    ({"k" * 129: "x"}, f'key "{"k" * 129}": 129 characters, not 1-128'),
+    ({"Note": "v" * 257}, 'value of "Note": 257 characters, not 0-256'),
+    ({"CostCenter": 1234}, 'value of "CostCenter": 1234 is not a string (quote it)'),
+    ({"Enabled": True}, 'value of "Enabled": true is not a string (quote it)'),
+    ({"Owner": None}, 'value of "Owner": null is not a string (quote it)'),
+    ({2024: "x"}, "key 2024: not a string (quote it)"),
+    ({"Équipe": "a;b"}, 'value of "Équipe": characters AWS refuses: ";"'),
+])
+def test_tag_errors_names_the_tag_and_the_problem(tags, error):
+    assert tag_errors(tags, reserved=["aws:", "rds:"]) == [error]
+
+
+def test_tag_errors_key_length_and_reserved_prefixes_per_service():
+    assert tag_errors({"k" * 128: "x"}, max_key_length=127) == [f'key "{"k" * 128}": 128 characters, not 1-127']
+    assert tag_errors({"rds:team": "x"}) == []  # only RDS and DocumentDB reserve rds:
+    assert tag_errors(["Owner"]) == ['not a dict of tags: ["Owner"]']
