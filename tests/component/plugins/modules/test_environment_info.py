@@ -34,7 +34,7 @@ def test_reads_the_account_the_vpc_and_the_subnets_in_three_calls(moto) -> None:
 
 
 def test_what_does_not_exist_is_missing_not_an_error(moto) -> None:
-    _, subnets = network()
+    subnets = network()[1]
     run = run_module(environment_info.main, {"vpc_id": "vpc-0123456789abcdef0",
                                              "subnet_ids": [subnets[0], "subnet-0123456789abcdef0"]})
     assert not run.failed, run.result
@@ -47,8 +47,8 @@ def test_a_refused_read_is_reported_and_the_others_still_happen(moto, monkeypatc
     vpc, subnets = network()
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "")
-    refused = run_module(environment_info.main, {"vpc_id": vpc, "subnet_ids": subnets,
-                                                         "region": "xx-nowhere-1"})
+    refused = run_module(environment_info.main,
+                         {"vpc_id": vpc, "subnet_ids": subnets, "region": "xx-nowhere-1"})
     assert not refused.failed, refused.result
     assert set(refused.result["errors"]) == {"account", "vpc", "subnets"}
     assert refused.result["account"] is None
@@ -56,7 +56,7 @@ def test_a_refused_read_is_reported_and_the_others_still_happen(moto, monkeypatc
 
 
 def test_no_subnets_asked_no_subnet_read(moto) -> None:
-    vpc, _ = network()
+    vpc = network()[0]
     run = run_module(environment_info.main, {"vpc_id": vpc})
     assert run.operations == ["GetCallerIdentity", "DescribeVpcs"]
     assert run.result["subnets"] == []
