@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
 ANSIBLE_PLAYBOOK = str(Path(PYTHON).parent / "ansible-playbook")
 SANDBOX_ENDPOINT = "http://127.0.0.1:4566"
-KNOWN_ENVIRONMENTS = ["local", "test", "prod", "shared", "limited", "interrupted", "deleted", "moved"]
+KNOWN_ENVIRONMENTS = ["local", "test", "prod", "shared", "limited", "interrupted", "deleted"]
 
 
 def sandbox(*args: str) -> str:
