@@ -6,14 +6,14 @@ from __future__ import annotations
 
 
 def ingress_rules(ports, group_ids=None, cidrs=None, description="") -> list[dict]:
-    """One rule per source, on every port: ec2_security_group expands the ports itself, and in check mode with
-    --diff it describes the source group of each rule, so fewer rules mean fewer calls."""
-    ports = [int(port) for port in ports]
-    if not ports:
-        return []
-    rules = [{"proto": "tcp", "ports": list(ports), "group_id": group_id, "rule_desc": description}
-             for group_id in group_ids or []]
-    rules += [{"proto": "tcp", "ports": list(ports), "cidr_ip": cidr, "rule_desc": description} for cidr in cidrs or []]
+    # One rule per port and source. Fewer rules of several ports each would spare ec2_security_group a describe of
+    # the source group per rule in --diff runs, but its diff then shows each such rule with its last port only.
+    rules = []
+    for port in ports:
+        for group_id in group_ids or []:
+            rules.append({"proto": "tcp", "ports": [int(port)], "group_id": group_id, "rule_desc": description})
+        for cidr in cidrs or []:
+            rules.append({"proto": "tcp", "ports": [int(port)], "cidr_ip": cidr, "rule_desc": description})
     return rules
 
 
