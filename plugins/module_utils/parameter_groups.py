@@ -6,8 +6,8 @@ Both APIs describe each parameter with its ApplyType and IsModifiable, hold ever
 ApplyMethod ``immediate`` for a static parameter (InvalidParameterCombination), so a change is planned per
 parameter: ``immediate`` for dynamic ones, ``pending-reboot`` for static ones, which are then reported as waiting
 for a reboot. Unknown and non-modifiable parameters and family changes are refused before any mutating call.
-A module supplies its service's calls as an ``Api`` (module_utils/docdb.py, module_utils/rds.py) and runs
-``ParameterGroup`` with ``engine.run``.
+A module supplies its service's calls as an ``Api`` (module_utils/docdb.py, module_utils/rds.py) and hands them to
+``run_module``, which takes the options both modules share (``ARGUMENT_SPEC``).
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from ansible.module_utils.common.dict_transformations import camel_dict_to_snake
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import normalize_boto3_result
 from ansible_collections.openedx.data_services.plugins.module_utils import engine
 from ansible_collections.openedx.data_services.plugins.module_utils.common import merged_tags
+from ansible_collections.openedx.data_services.plugins.module_utils.modules import DataServicesAWSModule
 
 # Above this many parameters a family's names are too many to list in a message; close matches are given instead.
 LISTED_NAMES = 40
@@ -223,3 +224,22 @@ class ParameterGroup(engine.Resource):
         plan = engine.Plan()
         plan.call(lambda: self.api.delete_group(self.client, self.name))
         return plan
+
+
+# The options of both parameter group modules (their DOCUMENTATION describes them).
+ARGUMENT_SPEC = dict(
+    state=dict(type="str", choices=["present", "absent"], default="present"),
+    name=dict(type="str", required=True),
+    family=dict(type="str"),
+    description=dict(type="str"),
+    parameters=dict(type="dict", default={}),
+    purge_parameters=dict(type="bool", default=False),
+    tags=dict(type="dict", aliases=["resource_tags"]),
+    purge_tags=dict(type="bool", default=True),
+)
+
+
+def run_module(service: str, api: Any) -> None:
+    """A parameter group module's main(): ``service`` is the boto3 client's name, ``api`` its calls."""
+    module = DataServicesAWSModule(argument_spec=dict(ARGUMENT_SPEC), supports_check_mode=True)
+    engine.run(ParameterGroup(module, module.client(service), api))

@@ -136,23 +136,11 @@ pending_reboot:
   sample: [innodb_log_buffer_size]
 """
 
-from ansible_collections.openedx.data_services.plugins.module_utils import engine, parameter_groups, rds
-from ansible_collections.openedx.data_services.plugins.module_utils.modules import DataServicesAWSModule
+from ansible_collections.openedx.data_services.plugins.module_utils import parameter_groups, rds
 
 
 def main() -> None:
-    argument_spec = dict(
-        state=dict(type="str", choices=["present", "absent"], default="present"),
-        name=dict(type="str", required=True),
-        family=dict(type="str"),
-        description=dict(type="str"),
-        parameters=dict(type="dict", default={}),
-        purge_parameters=dict(type="bool", default=False),
-        tags=dict(type="dict", aliases=["resource_tags"]),
-        purge_tags=dict(type="bool", default=True),
-    )
-    module = DataServicesAWSModule(argument_spec=argument_spec, supports_check_mode=True)
-    engine.run(parameter_groups.ParameterGroup(module, module.client("rds"), rds.PARAMETER_GROUPS))
+    parameter_groups.run_module("rds", rds.PARAMETER_GROUPS)
 
 
 if __name__ == "__main__":
