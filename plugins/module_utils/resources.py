@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
-from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code, normalize_boto3_result
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 
 with contextlib.suppress(ImportError):  # a missing botocore is reported by AnsibleAWSModule
@@ -92,17 +92,10 @@ def state(kind: str, status: str, arn: str | None = "", endpoint: str | None = "
         "endpoint": endpoint or "",
         "reader_endpoint": reader_endpoint or "",
         "port": port,
-        "description": _json_ready(camel_dict_to_snake_dict(description or {}, ignore_list=["Tags", "TagList"])),
+        # Timestamps as ISO 8601 strings, as a module's JSON result can hold them.
+        "description": normalize_boto3_result(
+            camel_dict_to_snake_dict(description or {}, ignore_list=["Tags", "TagList"])),
     }
-
-
-def _json_ready(value: Any) -> Any:
-    """``value`` with its timestamps as ISO 8601 strings, as a module's JSON result can hold them."""
-    if isinstance(value, dict):
-        return {key: _json_ready(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_json_ready(item) for item in value]
-    return value.isoformat() if hasattr(value, "isoformat") else value
 
 
 def absent() -> dict[str, Any]:
