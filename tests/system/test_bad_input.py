@@ -79,6 +79,14 @@ CASES = {
                                             "rds_mysql_performance_insights_retention_days"),
     "a retired RDS certificate authority": ({"rds_mysql_ca_certificate_identifier": "rds-ca-2019"},
                                             "rds_mysql_ca_certificate_identifier"),
+    # The hand-off
+    "an unknown platform": ({"data_services_platform": "devstack"}, "data_services_platform"),
+    "vault hand-off without a vault password file": ({"data_services_handoff_secrets": "vault"},
+                                                     "data_services_handoff_vault_password_file"),
+    "a MySQL user of an unknown purpose": (
+        {"rds_mysql_users": [{"name": "edxapp001", "databases": ["edxapp"], "purpose": "admin"}]}, "rds_mysql_users"),
+    "a Redis database number ElastiCache does not have": ({"connections_edx_configuration_cache_redis_db": 16},
+                                                          "connections_edx_configuration_cache_redis_db"),
     # Tags
     "a tag value with characters AWS refuses": ({"data_services_tags": {"Owner": "Data & Analytics (ops)"}},
                                                 "data_services_tags"),

@@ -1,6 +1,9 @@
 from __future__ import annotations
 
 import pytest
+from ansible.errors import AnsibleFilterError
+from ansible.parsing.vault import VaultLib, VaultSecret
+from ansible_collections.openedx.data_services.plugins.filter.handoff import handoff_secrets, handoff_yaml
 from ansible_collections.openedx.data_services.plugins.filter.ingress_rules import ingress_rules
 from ansible_collections.openedx.data_services.plugins.filter.tags import tag_errors
 from ansible_collections.openedx.data_services.plugins.filter.windows import window_minutes, windows_overlap
@@ -136,3 +139,50 @@ def test_tag_errors_key_length_and_reserved_prefixes_per_service():
     assert tag_errors({"k" * 128: "x"}, max_key_length=127) == [f'key "{"k" * 128}": 128 characters, not 1-127']
     assert tag_errors({"rds:team": "x"}) == []  # only RDS and DocumentDB reserve rds:
     assert tag_errors(["Owner"]) == ['not a dict of tags: ["Owner"]']
+
+
+def test_handoff_secrets_lookup_mode_writes_an_expression_per_password():
+    arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:openedx/prod/mysql/edxapp001-AbCdEf"
+    found = handoff_secrets({"mysql": {"secret_id": arn, "key": "password"}}, "lookup", "us-east-1")
+    assert found == {"mysql": "{{ lookup('amazon.aws.secretsmanager_secret', '" + arn
+                     + ".password', nested=true, region='us-east-1') }}"}
+
+
+@pytest.mark.parametrize("secret_id, key", [
+    ("openedx/prod/mysql/it's", "password"),  # a quote would end the expression's string
+    ("openedx/prod/mysql/a.b", "password"),  # the nested lookup splits the term at dots
+    ("openedx/prod/mysql/edxapp001", "pass word"),
+])
+def test_handoff_secrets_refuses_what_the_expression_cannot_carry(secret_id, key):
+    with pytest.raises(AnsibleFilterError):
+        handoff_secrets({"mysql": {"secret_id": secret_id, "key": key}}, "lookup", "us-east-1")
+
+
+def test_handoff_secrets_vault_mode_marks_the_value_and_never_shows_it_in_errors():
+    refs = {"redis": {"secret_id": "openedx/prod/redis/default", "key": "auth_token"}}
+    assert handoff_secrets(refs, "vault", values=['{"auth_token": "T0ken-value"}']) == {
+        "redis": {"__vault__": "T0ken-value"}}
+    with pytest.raises(AnsibleFilterError) as error:
+        handoff_secrets(refs, "vault", values=['{"password": "Other-secret1"}'])
+    assert "auth_token" in str(error.value) and "Other-secret1" not in str(error.value)
+
+
+def test_handoff_yaml_vaults_marked_values_and_keeps_unchanged_ciphertext():
+    data = {"EDXAPP_MYSQL_PASSWORD": {"__vault__": "S3cret-password"}, "EDXAPP_MYSQL_PORT": "3306",
+            "EDXAPP_MYSQL_OPTIONS": {"ssl": {"ca": "/ca.pem"}}, "HOSTS": ["a", "b"]}
+    first = handoff_yaml(data, vault_password="pw", vault_id="prod")
+    assert "S3cret-password" not in first
+    assert "EDXAPP_MYSQL_PASSWORD: !vault |" in first and "$ANSIBLE_VAULT;1.2;AES256;prod" in first
+    assert "EDXAPP_MYSQL_PORT: '3306'" in first and "  - a\n" in first
+    vault = VaultLib([("prod", VaultSecret(b"pw"))])
+    ciphertext = first.split("!vault |-\n")[1].split("\nEDXAPP_MYSQL_PORT")[0].replace("  ", "")
+    assert vault.decrypt(ciphertext) == b"S3cret-password"
+    assert handoff_yaml(data, vault_password="pw", vault_id="prod", previous=first) == first
+    changed = handoff_yaml({**data, "EDXAPP_MYSQL_PASSWORD": {"__vault__": "N3w-password"}},
+                           vault_password="pw", vault_id="prod", previous=first)
+    assert changed != first and "N3w-password" not in changed
+
+
+def test_handoff_yaml_refuses_a_value_to_vault_without_a_password():
+    with pytest.raises(AnsibleFilterError):
+        handoff_yaml({"A": {"__vault__": "S3cret-password"}})
