@@ -1,7 +1,7 @@
 """``python -m sandbox up|down|status|calls|reset|faults``: run and inspect the local AWS sandbox.
 
 ``up`` starts the server detached (log ``.sandbox/server.log``, pid ``.sandbox/server.pid``) and returns
-once it answers; ``down`` stops it and its MariaDB/Redis/OpenSearch servers and removes their data.
+once it answers; ``down`` stops it and its MariaDB/Redis/OpenSearch/DocumentDB servers and removes their data.
 """
 
 from __future__ import annotations

@@ -34,7 +34,7 @@ from sandbox.ledger import Ledger, classify
 os.environ.setdefault("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
 
 LOG = logging.getLogger("sandbox.server")
-DATAPLANE_MODULES = ("mariadb", "redis", "opensearch")
+DATAPLANE_MODULES = ("mariadb", "redis", "opensearch", "documentdb")
 
 StartResponse = Callable[..., Any]
 

@@ -1,10 +1,12 @@
 """DocumentDB: the ``docdb`` engine on moto's RDS backend, as AWS serves the boto3 ``docdb`` client.
 
 DocumentDB shares the RDS API (signing name ``rds``); moto rejects the engine. This adds it: clusters
-and instances with DocumentDB endpoints and port 27017, cluster parameter groups of family
-``docdb5.0`` that describe AWS's engine defaults (the catalogue in ``data/``),
-Reset/DescribeEngineDefaultClusterParameters, and the lifecycle durations ``docdb_cluster``/``docdb_instance``.
-There is no DocumentDB data plane: the endpoints are the names AWS would report.
+and instances, cluster parameter groups of family ``docdb5.0`` that describe AWS's engine defaults (the
+catalogue in ``data/``), Reset/DescribeEngineDefaultClusterParameters, and the lifecycle durations
+``docdb_cluster``/``docdb_instance``. Each cluster gets a server (``sandbox.dataplane.documentdb``) that
+pymongo reaches over TLS with the master user; the cluster, its reader endpoint and its instances report that
+server's ``127.0.0.1:<port>``, the cluster stays ``creating`` until it answers, a new master password reaches
+it, and deleting the cluster stops it.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ HOOKS = Hooks(
     replace(rds_models.INSTANCE_ENDPOINTS, models.ENGINE, models.instance_endpoint),
     replace(rds_models.CREATE_KINDS, models.ENGINE, "docdb_instance"),
     replace(rds_models.CLUSTER_CREATE_KINDS, models.ENGINE, "docdb_cluster"),
+    replace(rds_models.CLUSTER_SERVERS, models.ENGINE, models.SERVERS),
     [replace(rds_parameters.CLUSTER_PARAMETER_CATALOGS, family, models.PARAMETERS) for family in models.FAMILIES],
     methods(RDSBackend, backend.create_db_cluster, backend.modify_db_cluster,
             backend.describe_db_cluster_parameter_groups, backend.modify_db_cluster_parameter_group,

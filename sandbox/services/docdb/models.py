@@ -8,7 +8,9 @@ from typing import Any
 from moto.rds.exceptions import DBClusterParameterGroupNotFoundError
 from moto.rds.models import DBCluster, DBClusterParameterGroup, DBInstance, RDSBackend
 
+from sandbox.dataplane import documentdb
 from sandbox.services import load_data
+from sandbox.services.rds.models import ClusterServers, master_password
 
 ENGINE = "docdb"
 DEFAULT_VERSION = "5.0.0"
@@ -26,17 +28,54 @@ def family(version: str | None) -> str:
     return f"docdb{major[0]}.{major[1] if len(major) > 1 else 0}"
 
 
+def _server(cluster: DBCluster | None) -> documentdb.Server | None:
+    return getattr(cluster, "_sandbox_documentdb", None)
+
+
 def cluster_endpoints(cluster: DBCluster) -> tuple[str, str]:
+    """The writer and reader endpoints: the cluster's server (one member is writer and reader alike)."""
+    if _server(cluster) is not None:
+        return documentdb.HOST, documentdb.HOST
     suffix = f"{cluster.url_identifier}.{cluster.region}.docdb.amazonaws.com"
     identifier = cluster.db_cluster_identifier
     return f"{identifier}.cluster-{suffix}", f"{identifier}.cluster-ro-{suffix}"
 
 
 def instance_endpoint(database: DBInstance) -> dict[str, Any]:
+    """An instance answers at its cluster's server: the sandbox runs one server per cluster, not per instance."""
     cluster = database.backend.clusters.get(database.db_cluster_identifier or "")
+    server = _server(cluster)
+    if server is not None:
+        return {"Address": documentdb.HOST, "Port": server.port, "HostedZoneId": HOSTED_ZONE_ID}
     suffix = cluster.url_identifier if cluster is not None else "sandbox"
     address = f"{database.db_instance_identifier}.{suffix}.{database.region}.docdb.amazonaws.com"
     return {"Address": address, "Port": PORT, "HostedZoneId": HOSTED_ZONE_ID}
+
+
+def start_server(cluster: DBCluster) -> int:
+    server = documentdb.create(cluster.db_cluster_identifier, cluster.master_username, master_password(cluster))
+    cluster._sandbox_documentdb = server
+    return server.port
+
+
+def server_answers(cluster: DBCluster) -> bool:
+    server = _server(cluster)
+    return server is not None and server.answers()
+
+
+def set_master_password(cluster: DBCluster, password: str) -> None:
+    server = _server(cluster)
+    if server is not None:
+        server.set_master_password(password)
+
+
+def stop_server(cluster: DBCluster) -> None:
+    server = _server(cluster)
+    if server is not None:
+        documentdb.delete(server)
+
+
+SERVERS = ClusterServers(start_server, server_answers, set_master_password, stop_server)
 
 
 def ensure_cluster_parameter_group(backend: RDSBackend, name: str) -> DBClusterParameterGroup | None:

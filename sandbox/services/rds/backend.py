@@ -2,12 +2,15 @@
 
 At time scale 0 a create call returns only once its server answers (still reporting ``creating``):
 clients then see ``available`` on their first describe instead of sleeping through a waiter delay.
-Modifications apply after the simulated ``modify`` time whatever ApplyImmediately says; the port of a
-MariaDB-backed instance is the port its server listens on (DBPortNumber/Port are not honoured).
+Modifications apply after the simulated ``modify`` time whatever ApplyImmediately says, except a new master
+password, which reaches a cluster's server at once (a DocumentDB cluster's only with ApplyImmediately). The port
+of a resource with a server is the port its server listens on (DBPortNumber/Port are not honoured).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from moto.ec2.models import ec2_backends
@@ -26,6 +29,7 @@ from sandbox.lifecycle import CLOCK, duration
 from sandbox.services import original
 from sandbox.services.rds.models import (
     CLUSTER_CREATE_KINDS,
+    CLUSTER_SERVERS,
     CREATE_KINDS,
     MYSQL_CLUSTER_ENGINES,
     begin,
@@ -413,8 +417,10 @@ def create_db_cluster(self: RDSBackend, kwargs: Any) -> DBCluster:
     cluster = original(create_db_cluster)(self, kwargs)
     track(cluster, "rds-cluster")
     cluster._sandbox_status = "available"
-    ready = on_done = None
+    ready: Callable[[], bool] | None = None
+    on_done = None
     server_id = None
+    servers = CLUSTER_SERVERS.get(cluster.engine)
     if cluster.engine in MYSQL_CLUSTER_ENGINES:
         server_id = cluster.db_cluster_identifier
         server = mariadb.start_server(server_id, cluster.engine, cluster.master_username or "admin",
@@ -422,6 +428,9 @@ def create_db_cluster(self: RDSBackend, kwargs: Any) -> DBCluster:
         cluster._sandbox_server = server
         cluster.port = server.port
         ready, on_done = server_ready(server_id), fail_if_server_failed(cluster, server_id)
+    elif servers is not None:
+        cluster.port = servers.start(cluster)
+        ready = partial(servers.answers, cluster)
     begin(cluster, "creating", duration(CLUSTER_CREATE_KINDS.get(cluster.engine, "rds_instance")), ready, on_done)
     settle_synchronously(cluster, server_id)
     return view(cluster, "creating")
@@ -453,11 +462,19 @@ def modify_db_cluster(self: RDSBackend, kwargs: Any) -> DBCluster:
         if name in kwargs:
             kwargs[name] = kms_arn(self, kwargs[name])
     original(modify_db_cluster)(self, kwargs)
+    on_done = None
+    servers = CLUSTER_SERVERS.get(cluster.engine)
     if password is not None and cluster.engine in MYSQL_CLUSTER_ENGINES:
         mariadb.set_master_password(cluster_id, password)
+    elif password is not None and servers is not None:
+        if kwargs.get("apply_immediately"):
+            servers.set_master_password(cluster, password)
+        else:
+            # Without ApplyImmediately AWS changes it in the next maintenance window: here, when modifying ends.
+            on_done = partial(servers.set_master_password, cluster, password)
     if not changed:
         return cluster
-    begin(cluster, "modifying", duration("modify"), None, None)
+    begin(cluster, "modifying", duration("modify"), None, on_done)
     return view(cluster, "modifying")
 
 
@@ -487,6 +504,7 @@ def delete_db_cluster(self: RDSBackend, cluster_identifier: str, snapshot_name: 
         self.create_db_cluster_snapshot(cluster_identifier, snapshot_name)
     track(cluster, "rds-cluster")
     server = getattr(cluster, "_sandbox_server", None)
+    servers = CLUSTER_SERVERS.get(cluster.engine)
     identifier = cluster.db_cluster_identifier
 
     def remove() -> None:
@@ -497,6 +515,8 @@ def delete_db_cluster(self: RDSBackend, cluster_identifier: str, snapshot_name: 
                 del self.cluster_snapshots[name]
         if server is not None:
             mariadb.stop(server.resource_id, expected=server)
+        if servers is not None:
+            servers.stop(cluster)
         CLOCK.forget(clock_key(cluster))
 
     begin(cluster, "deleting", duration("delete"), None, remove)

@@ -15,6 +15,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Hashable
+from dataclasses import dataclass
 from typing import Any
 
 from moto.rds.models import DBCluster, DBInstance
@@ -28,11 +29,24 @@ LOCK = threading.RLock()
 SYNC_START_TIMEOUT = 60.0
 MYSQL_ENGINES = ("mysql", "mariadb")
 MYSQL_CLUSTER_ENGINES = ("aurora-mysql", "aurora")
-# Per-engine resolvers and lifecycle kinds other services (docdb) register through their hooks.
+
+
+@dataclass(frozen=True)
+class ClusterServers:
+    """The server another service runs behind each of its clusters, as MariaDB runs behind Aurora MySQL ones."""
+
+    start: Callable[[DBCluster], int]  # starts the cluster's server; returns its port
+    answers: Callable[[DBCluster], bool]
+    set_master_password: Callable[[DBCluster, str], None]
+    stop: Callable[[DBCluster], None]
+
+
+# Per-engine resolvers, lifecycle kinds and servers other services (docdb) register through their hooks.
 INSTANCE_ENDPOINTS: dict[str, Callable[[DBInstance], dict[str, Any]]] = {}
 CLUSTER_ENDPOINTS: dict[str, Callable[[DBCluster], tuple[str, str]]] = {}
 CREATE_KINDS: dict[str, str] = {}
 CLUSTER_CREATE_KINDS: dict[str, str] = {}
+CLUSTER_SERVERS: dict[str, ClusterServers] = {}
 AFTER_ACTION = threading.local()
 
 

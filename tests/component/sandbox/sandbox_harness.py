@@ -64,7 +64,8 @@ def start_server(state_dir: Path, port: int, mysql_first_port: int, time_scale: 
     env = dict(os.environ, SANDBOX_STATE_DIR=str(state_dir), SANDBOX_AWS_PORT=str(port),
                SANDBOX_MYSQL_FIRST_PORT=str(mysql_first_port), SANDBOX_REDIS_FIRST_PORT=str(mysql_first_port + 25),
                SANDBOX_OPENSEARCH_FIRST_PORT=str(mysql_first_port + 40),
-               SANDBOX_TIME_SCALE=str(time_scale), PYTHONPATH=str(ROOT))
+               SANDBOX_DOCDB_FIRST_PORT=str(mysql_first_port + 45), SANDBOX_TIME_SCALE=str(time_scale),
+               PYTHONPATH=str(ROOT))
     log = (state_dir / "server.log").open("ab")
     process = subprocess.Popen([sys.executable, "-m", "sandbox.server"], cwd=ROOT, env=env, stdout=log,
                                stderr=subprocess.STDOUT, start_new_session=True)
