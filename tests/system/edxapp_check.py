@@ -1,7 +1,8 @@
 """Connect to the data services with the structures edxapp builds from the hand-off vars, read as JSON on stdin.
 
 Prints one JSON line per connection: what it reached and how (the session's user, TLS version, database, PING),
-never a password. Exits 1 when any connection fails. Used by tests/system/fixtures/edxapp_consumer.yml.
+never a password, and writes them as one JSON list to the file named by EDXAPP_CHECK_RESULTS when it is set. Exits 1
+when any connection fails. Used by tests/system/fixtures/edxapp_consumer.yml.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import argparse
 import base64
 import json
+import os
 import ssl
 import sys
 import urllib.request
@@ -80,19 +82,22 @@ def main() -> int:
     checks += [("mongo", f"CONTENTSTORE.{name}", {**store["DOC_STORE_CONFIG"], **store["OPTIONS"]})
                for name, store in structures["contentstores"].items()]
     checks += [("search", f"ELASTIC_SEARCH_CONFIG[{index}]", host) for index, host in enumerate(structures["search"])]
-    failed = False
+    reports = []
     for kind, name, value in checks:
         if only and kind not in only:
             continue
         try:
             found = {"mysql": mysql, "mongo": mongo, "search": search}[kind](value) if kind != "redis" \
                 else redis_url(*value)
-            print(json.dumps({"check": name, "ok": True, **found}))
+            reports.append({"check": name, "ok": True, **found})
         except Exception as error:
-            failed = True
             # Server and driver messages name the user and the host, never the password.
-            print(json.dumps({"check": name, "ok": False, "error": f"{type(error).__name__}: {error}"[:300]}))
-    return 1 if failed else 0
+            reports.append({"check": name, "ok": False, "error": f"{type(error).__name__}: {error}"[:300]})
+        print(json.dumps(reports[-1]))
+    if os.environ.get("EDXAPP_CHECK_RESULTS"):
+        with open(os.environ["EDXAPP_CHECK_RESULTS"], "w", encoding="utf-8") as out:
+            json.dump(reports, out)
+    return 0 if all(report["ok"] for report in reports) else 1
 
 
 if __name__ == "__main__":

@@ -34,26 +34,17 @@ def load(path: Path) -> dict:
     return yaml.load(path.read_text(), Loader=_Loader)
 
 
-def consume(vars_file: Path, *args: str) -> subprocess.CompletedProcess:
-    """Run the consumer playbook on the vars file; lookups read the sandbox with the credentials of the environment."""
+def consume(vars_file: Path, results: Path, *args: str) -> tuple[subprocess.CompletedProcess, dict[str, dict]]:
+    """Run the consumer playbook on the vars file (lookups read the sandbox with the credentials of the environment);
+    return its run and what each connection found, by check name."""
     environment = dict(os.environ, ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"), ANSIBLE_NOCOLOR="1",
-                       AWS_ACCESS_KEY_ID="sandbox-access-key", AWS_SECRET_ACCESS_KEY="sandbox-secret-key")
+                       AWS_ACCESS_KEY_ID="sandbox-access-key", AWS_SECRET_ACCESS_KEY="sandbox-secret-key",
+                       EDXAPP_CHECK_RESULTS=str(results))
     command = [ANSIBLE_PLAYBOOK, "-i", "localhost,", str(CONSUMER), "-e", f"@{vars_file}", *args]
-    return subprocess.run(command, cwd=ROOT, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                          text=True, timeout=300, check=False)
-
-
-def results(output: str) -> dict[str, dict]:
-    """The consumer's JSON lines, by check name."""
-    found = {}
-    for line in output.splitlines():
-        start = line.find('{"check"')
-        if start >= 0:
-            # The debug callback may fold a long line: read the JSON text from the quoted YAML scalar.
-            text = line[start:].rstrip("'")
-            entry = json.loads(text)
-            found[entry["check"]] = entry
-    return found
+    run = subprocess.run(command, cwd=ROOT, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                         text=True, timeout=300, check=False)
+    found = json.loads(results.read_text()) if results.exists() else []
+    return run, {entry["check"]: entry for entry in found}
 
 
 def secret_values(environment: str) -> list[str]:
@@ -107,9 +98,8 @@ def test_lookup_mode_writes_lookups_only(vars_file, shared_environment):
     assert not [value for value in secret_values(shared_environment.name) if value in text]
 
 
-def test_consumer_logs_in_with_the_lookups(vars_file):
-    result = consume(vars_file)
-    found = results(result.stdout)
+def test_consumer_logs_in_with_the_lookups(vars_file, tmp_path):
+    result, found = consume(vars_file, tmp_path / "results.json")
     assert result.returncode == 0, result.stdout[-4000:]
     assert found["DATABASES.default"]["user"] == "edxapp001@%" and found["DATABASES.default"]["database"] == "edxapp"
     assert found["DATABASES.student_module_history"]["database"] == "edxapp_csmh"
@@ -120,7 +110,10 @@ def test_consumer_logs_in_with_the_lookups(vars_file):
     assert found["BROKER_URL"]["ping"] is True and found["BROKER_URL"]["scheme"] == "rediss"
     assert found["CACHES.default"]["ping"] is True and found["CACHES.default"]["db"] == 1
     assert found["ELASTIC_SEARCH_CONFIG[0]"]["status"] == 200
-    assert all(entry["ok"] for entry in found.values()), found
+    for name in ("DOC_STORE_CONFIG.lms_split", "DOC_STORE_CONFIG.cms", "CONTENTSTORE.lms", "CONTENTSTORE.cms"):
+        assert found[name]["ping"] == 1 and found[name]["tls"] is True, name
+        assert found[name]["retryWrites"] is False and found[name]["replicaSet"] == "rs0", name
+    assert len(found) == 19 and all(entry["ok"] for entry in found.values()), found
 
 
 def test_vault_mode_writes_vault_values_the_consumer_decrypts(shared_environment, tmp_path):
@@ -129,7 +122,7 @@ def test_vault_mode_writes_vault_values_the_consumer_decrypts(shared_environment
     handoff = tmp_path / "artifacts"
     handoff.mkdir()
     shutil.copy(ROOT / "artifacts" / shared_environment.name / "connections.yml", handoff / "connections.yml")
-    extra_vars = {**shared_environment.extra_vars, "connections_dir": str(handoff), "connections_tutor": False,
+    extra_vars = {**shared_environment.extra_vars, "connections_dir": str(handoff),
                   "connections_k8s": False, "data_services_handoff_secrets": "vault",
                   "data_services_handoff_vault_id": "shared",
                   "data_services_handoff_vault_password_file": str(password_file)}
@@ -140,14 +133,20 @@ def test_vault_mode_writes_vault_values_the_consumer_decrypts(shared_environment
     for name in PASSWORD_VARIABLES:
         assert values[name]["!vault"].startswith("$ANSIBLE_VAULT;1.2;AES256;shared"), name
     assert "lookup(" not in text
-    # The passwords were read to be encrypted: neither the file nor the -vvvv output shows one.
+    # The Tutor settings carry the same vault values.
+    tutor = load(handoff / "tutor" / "settings.yml")
+    for name in ("MYSQL_ROOT_PASSWORD", "OPENEDX_MYSQL_PASSWORD", "MONGODB_PASSWORD", "REDIS_PASSWORD"):
+        assert tutor[name]["!vault"].startswith("$ANSIBLE_VAULT;1.2;AES256;shared"), name
+    # The passwords were read to be encrypted: neither the files nor the -vvvv output shows one.
     secrets = secret_values(shared_environment.name)
-    assert secrets and not [value for value in secrets if value in text or value in written.stdout]
+    written_text = text + (handoff / "tutor" / "settings.yml").read_text()
+    assert secrets and not [value for value in secrets if value in written_text or value in written.stdout]
 
-    result = consume(vars_file, "--vault-id", f"shared@{password_file}", "-e", "EDXAPP_CHECK_ONLY=mysql,redis")
-    found = results(result.stdout)
+    result, found = consume(vars_file, tmp_path / "results.json", "--vault-id", f"shared@{password_file}",
+                            "-e", "EDXAPP_CHECK_ONLY=mysql,redis,mongo")
     assert result.returncode == 0, result.stdout[-4000:]
     assert found["DATABASES.default"]["user"] == "edxapp001@%" and found["BROKER_URL"]["ping"] is True
+    assert found["DOC_STORE_CONFIG.lms_split"]["ping"] == 1 and all(entry["ok"] for entry in found.values())
 
     # Vault salts each encryption: a run that changes nothing keeps the ciphertext, and the file.
     again = run_playbook(playbook=HANDOFF_ONLY, extra_vars=extra_vars)
