@@ -50,7 +50,7 @@ sandbox-down: venv
 
 local: sandbox-up
 	$(BIN)/ansible-playbook playbooks/data-services.yml -i inventories/local
-	@echo "Artifacts: $(CURDIR)/artifacts/local/ (connections.yml)"
+	@echo "Artifacts: $(CURDIR)/artifacts/local/ (connections.yml, edx-configuration/, tutor/, k8s/)"
 
 test: lint unit component system
 
