@@ -32,8 +32,10 @@ def _state_file(domain: str) -> Any:
     return state_dir() / "opensearch" / f"{domain}-security.json"
 
 
-def create(domain: str, master_user: str | None, master_password: str | None) -> opensearch_security.Server:
-    """Start a fresh security API for ``domain`` (a previous domain's security index is discarded).
+def create(domain: str, master_user: str | None, master_password: str | None, data_nodes: int = 1,
+           master_nodes: int = 0) -> opensearch_security.Server:
+    """Start a fresh security API for ``domain`` (a previous domain's security index is discarded); the node counts
+    are what its ``/_cluster/health`` reports.
 
     Without an internal master user (an IAM master, or no fine-grained access control) the server is seeded
     with a random user nobody knows, so every basic-auth request is refused as a real domain would.
@@ -47,7 +49,7 @@ def create(domain: str, master_user: str | None, master_password: str | None) ->
         _state_file(domain).unlink(missing_ok=True)
         port = free_port(_first_port())
         try:
-            server = opensearch_security.start(domain, port, user, password)
+            server = opensearch_security.start(domain, port, user, password, data_nodes, master_nodes)
         except OSError:
             release_port(port)
             raise

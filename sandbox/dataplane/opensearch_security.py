@@ -1,9 +1,9 @@
 """A fake OpenSearch security plugin REST API over HTTPS, one per sandbox OpenSearch domain.
 
 It answers the parts of ``/_plugins/_security`` the collection uses (roles, role mappings, internal users,
-authinfo) and ``/`` with the shapes a real domain returns, so the security modules run unchanged
-against it. Authentication is HTTP basic against the internal user database, seeded with the master
-user as Amazon OpenSearch Service does (mapped to ``all_access`` and ``security_manager``).
+authinfo), ``/`` and ``/_cluster/health`` with the shapes a real domain returns, so the security modules and the
+connection check run unchanged against it. Authentication is HTTP basic against the internal user database, seeded
+with the master user as Amazon OpenSearch Service does (mapped to ``all_access`` and ``security_manager``).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from typing import Any
 from urllib.parse import unquote, urlparse
 
 from sandbox import tls
-from sandbox.state import state_dir
+from sandbox.state import ACCOUNT_ID, state_dir
 
 KINDS = ("roles", "rolesmapping", "internalusers")
 _FLAGS = {"reserved": False, "hidden": False, "static": False}
@@ -195,9 +195,14 @@ class _Handler(BaseHTTPRequestHandler):
             return
         store = self.server.store
         if path == "/" and self.command in ("GET", "HEAD"):
-            self._reply(200, {"name": f"opensearch-{self.server.domain}", "cluster_name": f"123456789012:"
-                              f"{self.server.domain}", "version": {"distribution": "opensearch", "number": "2.13.0"},
+            self._reply(200, {"name": f"opensearch-{self.server.domain}", "cluster_name": self.server.cluster_name,
+                              "version": {"distribution": "opensearch", "number": "2.13.0"},
                               "tagline": "The OpenSearch Project: https://opensearch.org/"})
+            return
+        # Any authenticated user may ask here; a real domain also wants cluster_monitor, which the role of the
+        # application user has.
+        if path == "/_cluster/health" and self.command in ("GET", "HEAD"):
+            self._reply(200, self.server.health())
             return
         if path == "/_plugins/_security/authinfo":
             self._reply(200, {"user": f"User [name={user}]", "user_name": user, "backend_roles": [],
@@ -276,16 +281,36 @@ class _Handler(BaseHTTPRequestHandler):
 class _HTTPServer(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, domain: str, port: int, store: SecurityStore) -> None:
+    def __init__(self, domain: str, port: int, store: SecurityStore, data_nodes: int = 1,
+                 master_nodes: int = 0) -> None:
         super().__init__(("127.0.0.1", port), _Handler)
         self.domain = domain
         self.store = store
+        self.data_nodes = data_nodes
+        self.master_nodes = master_nodes
         self.calls: list[tuple[str, str]] = []
         self._calls_lock = threading.Lock()
 
     def record(self, method: str, path: str) -> None:
         with self._calls_lock:
             self.calls.append((method, path))
+
+    @property
+    def cluster_name(self) -> str:
+        return f"{ACCOUNT_ID}:{self.domain}"
+
+    def health(self) -> dict[str, Any]:
+        """``GET /_cluster/health`` of a healthy domain holding its security index (one primary, a replica on every
+        other data node)."""
+        return {
+            "cluster_name": self.cluster_name, "status": "green", "timed_out": False,
+            "number_of_nodes": self.data_nodes + self.master_nodes, "number_of_data_nodes": self.data_nodes,
+            "discovered_master": True, "discovered_cluster_manager": True, "active_primary_shards": 1,
+            "active_shards": self.data_nodes, "relocating_shards": 0, "initializing_shards": 0,
+            "unassigned_shards": 0, "delayed_unassigned_shards": 0, "number_of_pending_tasks": 0,
+            "number_of_in_flight_fetch": 0, "task_max_waiting_in_queue_millis": 0,
+            "active_shards_percent_as_number": 100.0,
+        }
 
     def save(self) -> None:
         """Keeps the security index in the sandbox state, so a restarted sandbox finds its domains as left."""
@@ -304,13 +329,14 @@ def _state_file(domain: str) -> Path:
 class Server:
     """A running fake security API for one domain: ``.port``, ``.calls`` (method, path) and ``.stop()``."""
 
-    def __init__(self, domain: str, port: int, master_user: str, master_password: str) -> None:
+    def __init__(self, domain: str, port: int, master_user: str, master_password: str, data_nodes: int = 1,
+                 master_nodes: int = 0) -> None:
         store = SecurityStore(master_user, master_password)
         saved = _state_file(domain)
         if saved.exists():
             store.data = json.loads(saved.read_text())
         self.domain = domain
-        self._httpd = _HTTPServer(domain, port, store)
+        self._httpd = _HTTPServer(domain, port, store, data_nodes, master_nodes)
         cert, key = tls.server_certificate(f"opensearch-{domain}")
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         context.minimum_version = ssl.TLSVersion.TLSv1_2
@@ -345,6 +371,8 @@ class Server:
         self._thread.join(timeout=5)
 
 
-def start(domain: str, port: int, master_user: str, master_password: str) -> Server:
-    """Serve the security API of ``domain`` on 127.0.0.1:``port`` (0 picks a free port) until ``.stop()``."""
-    return Server(domain, port, master_user, master_password)
+def start(domain: str, port: int, master_user: str, master_password: str, data_nodes: int = 1,
+          master_nodes: int = 0) -> Server:
+    """Serve the security API of ``domain`` on 127.0.0.1:``port`` (0 picks a free port) until ``.stop()``; the node
+    counts are what ``/_cluster/health`` reports."""
+    return Server(domain, port, master_user, master_password, data_nodes, master_nodes)

@@ -62,7 +62,9 @@ def create_domain(self: OpenSearchServiceResponse) -> str:
         domain = Domain(backend, name, version, config)
         if security["Enabled"] and master is None:
             domain.master_arn = _master_options(self).get("MasterUserARN")
-        server = dataplane.create(name, *(master or (None, None)))
+        cluster = config["ClusterConfig"]
+        server = dataplane.create(name, *(master or (None, None)), data_nodes=cluster["InstanceCount"],
+                                  master_nodes=cluster.get("DedicatedMasterCount") or 0)
         domain.last_port = server.port
         backend.domains[name] = domain
         tags = self._get_param("TagList") or []

@@ -128,8 +128,11 @@ def test_dedicated_masters_add_their_minutes(aws: Aws, monkeypatch: pytest.Monke
                                        VPCOptions={"SubnetIds": SUBNETS, "SecurityGroupIds": [PLATFORM_SG]}))
     time.sleep(1.6)
     assert describe(aws)["Processing"] is True
-    wait_for(lambda: describe(aws), lambda d: not d["Processing"], timeout=10)
+    done = wait_for(lambda: describe(aws), lambda d: not d["Processing"], timeout=10)
     assert time.monotonic() - started >= 1.9
+    # The cluster's health counts the dedicated masters among its nodes, as a real domain's does.
+    status, health = get(f"https://{done['Endpoints']['vpc']}/_cluster/health", aws.state_dir, ("admin", PASSWORD))
+    assert (status, health["number_of_nodes"], health["number_of_data_nodes"]) == (200, 6, 3)
 
 
 def test_security_api_answers_the_master_user_over_tls(aws: Aws) -> None:

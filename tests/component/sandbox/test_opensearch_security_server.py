@@ -130,3 +130,25 @@ def test_calls_are_recorded_and_state_survives_a_restart(server, tmp_path):
         assert call(restarted, "GET", f"{API}/roles/kept")[0] == 200
     finally:
         restarted.stop()
+
+
+def test_cluster_health_answers_any_authenticated_internal_user(server):
+    assert call(server, "PUT", f"{API}/internalusers/app", {"password": "App-Pass-1!"})[0] == 201
+    for user in (MASTER, ("app", "App-Pass-1!")):
+        status, health = call(server, "GET", "/_cluster/health", auth=user)
+        assert status == 200
+        assert health["cluster_name"] == "123456789012:search"
+        assert (health["status"], health["number_of_nodes"], health["number_of_data_nodes"]) == ("green", 1, 1)
+        assert health["unassigned_shards"] == 0 and health["timed_out"] is False
+    assert call(server, "GET", "/_cluster/health", auth=None)[0] == 401
+    assert call(server, "GET", "/_cluster/health", auth=("app", "wrong"))[0] == 401
+
+
+def test_cluster_health_counts_the_domain_nodes(tmp_path, monkeypatch):
+    monkeypatch.setenv("SANDBOX_STATE_DIR", str(tmp_path))
+    running = opensearch_security.start("big", 0, *MASTER, data_nodes=3, master_nodes=3)
+    try:
+        health = call(running, "GET", "/_cluster/health")[1]
+        assert (health["number_of_nodes"], health["number_of_data_nodes"], health["active_shards"]) == (6, 3, 3)
+    finally:
+        running.stop()
