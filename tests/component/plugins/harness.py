@@ -31,7 +31,7 @@ from sandbox.dataplane import documentdb, mariadb, opensearch_security
 from sandbox.dataplane import opensearch as opensearch_dataplane
 from sandbox.dataplane import redis as redis_dataplane
 from sandbox.services.rds import handlers as rds_handlers
-from sandbox.tls import ca_bundle
+from sandbox.tls import ca_bundle, server_certificate
 
 REGION = "us-east-1"
 READ_PREFIXES = ("Describe", "List", "Get")
@@ -40,7 +40,7 @@ PLATFORM_SG = seed.SECURITY_GROUPS[0][0]
 MASTER_USER = "admin"
 MASTER_PASSWORD = "Sandbox-Master-1!"
 
-__all__ = ["MASTER_PASSWORD", "PLATFORM_SG", "SUBNETS", "ca_bundle", "opensearch_dataplane"]
+__all__ = ["MASTER_PASSWORD", "PLATFORM_SG", "SUBNETS", "ca_bundle", "opensearch_dataplane", "server_certificate"]
 
 
 # --- running modules and recording their calls ------------------------------------------------------------------
