@@ -147,7 +147,8 @@ def _seconds(value: float) -> str:
 
 
 def _strerror(exc: BaseException) -> str:
-    return getattr(exc, "strerror", None) or getattr(exc, "reason", None) or str(exc) or type(exc).__name__
+    """OpenSSL's reason of an SSLError (TLSV1_ALERT_PROTOCOL_VERSION), the system's text of an OSError."""
+    return getattr(exc, "reason", None) or getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
 
 
 # --- the secret ---------------------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 from ansible.errors import AnsibleFilterError
 from ansible.parsing.vault import VaultLib, VaultSecret
+from ansible_collections.openedx.data_services.plugins.filter.connection_table import connection_table
 from ansible_collections.openedx.data_services.plugins.filter.handoff import handoff_secrets, handoff_yaml
 from ansible_collections.openedx.data_services.plugins.filter.ingress_rules import ingress_rules
 from ansible_collections.openedx.data_services.plugins.filter.tags import tag_errors
@@ -186,3 +187,23 @@ def test_handoff_yaml_vaults_marked_values_and_keeps_unchanged_ciphertext():
 def test_handoff_yaml_refuses_a_value_to_vault_without_a_password():
     with pytest.raises(AnsibleFilterError):
         handoff_yaml({"A": {"__vault__": "S3cret-password"}})
+def test_connection_table_aligns_one_line_per_service_in_name_order():
+    rows = [
+        {"service": "redis", "ok": False, "reason": "TCP: connection refused at 127.0.0.1:16379 (server stopped?)"},
+        {"service": "mysql", "ok": True, "reason": "",
+         "checks": [{"name": "TLS", "ok": True, "detail": "TLSv1.3"},
+                    {"name": "round trip", "ok": True, "detail": "SELECT 1 answered 1"}]},
+        {"service": "documentdb", "ok": False, "reason": ""},
+    ]
+    assert connection_table(rows).splitlines() == [
+        "service    | result | reason",
+        "-----------+--------+-------------------------------------------------------------",
+        "documentdb | FAIL   | no reason given",
+        "mysql      | OK     | SELECT 1 answered 1",
+        "redis      | FAIL   | TCP: connection refused at 127.0.0.1:16379 (server stopped?)",
+    ]
+
+
+def test_connection_table_of_one_ok_service_without_checks():
+    assert connection_table([{"service": "mysql", "ok": True}]).splitlines() == [
+        "service | result | reason", "--------+--------+-------", "mysql   | OK     |"]
