@@ -34,7 +34,7 @@ class Listener:
     def _accept(self) -> None:
         while True:
             try:
-                client, _ = self.sock.accept()
+                client = self.sock.accept()[0]
             except OSError:
                 return
             threading.Thread(target=self._handle, args=(client,), daemon=True).start()
@@ -67,7 +67,7 @@ def _read(sock: socket.socket, size: int) -> bytes:
 def refusing_mongodb(sock: socket.socket) -> None:
     """Speaks the MongoDB wire protocol as a replica set member of rs0 would, and refuses every login."""
     while True:
-        length, request_id, _, opcode = struct.unpack("<iiii", _read(sock, 16))
+        length, request_id, _response_to, opcode = struct.unpack("<iiii", _read(sock, 16))
         body = _read(sock, length - 16)
         # OP_QUERY: flags, collection name, skip, limit, then the command; OP_MSG: flags, section kind 0, command.
         start = body.index(b"\x00", 4) + 9 if opcode == OP_QUERY else 5
@@ -134,7 +134,7 @@ def test_a_stopped_port_fails_tcp(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
 
 def test_a_plaintext_port_fails_tls(tls_server: Callable[..., Listener]) -> None:
     port = tls_server(lambda sock: sock.sendall(b"HTTP/1.1 400 Bad Request\r\n\r\n"), tls=False).port
-    _, reason, steps = check(port)
+    reason, steps = check(port)[1:]
     assert reason == f"TLS: the server at localhost:{port} did not start a TLS handshake (plaintext port?)"
     assert steps == ["DNS", "TCP", "TLS"]
 
@@ -158,7 +158,7 @@ def test_a_tls_server_that_is_not_mongodb_fails_the_handshake(tls_server: Callab
 
 def test_a_refused_login_fails_authentication(tls_server: Callable[..., Listener]) -> None:
     port = tls_server(refusing_mongodb).port
-    _, reason, steps = check(port)
+    reason, steps = check(port)[1:]
     assert reason == "authentication: authentication failed for user 'docdbadmin' (Authentication failed.)"
     assert steps == ["DNS", "TCP", "TLS", "authentication"]
 
