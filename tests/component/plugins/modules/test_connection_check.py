@@ -1,9 +1,10 @@
 """connection_check against real servers: a sandbox (in a subprocess, on free ports) with a real MariaDB, a real
-Redis with TLS and an AUTH token, and an OpenSearch domain's HTTPS API; the credentials in its Secrets Manager.
+Redis with TLS and an AUTH token, an OpenSearch domain's HTTPS API and a DocumentDB cluster's MongoDB server; the
+credentials in its Secrets Manager.
 
-For MySQL, Redis and OpenSearch: OK with the right credentials, and a FAIL naming its kind for a wrong password, a
-plaintext port, a CA that did not sign the server's certificate, and a stopped server. The DocumentDB probe is
-tested in tests/component/plugins/module_utils/test_connectivity_documentdb.py until the sandbox serves DocumentDB.
+For each service: OK with the right credentials, and a FAIL naming its kind for a wrong password, a plaintext port, a
+CA that did not sign the server's certificate, and a stopped server. pymongo's own failures are also tested against
+local stand-ins in tests/component/plugins/module_utils/test_connectivity_documentdb.py.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ MYSQL_PASSWORD = "Check-Mysql-Pass-1"
 REDIS_TOKEN = "Check-Redis-Token-1"
 SEARCH_MASTER = ("admin", "Check-Search-Master-1!")
 SEARCH_APP = ("openedx", "Check-Search-App-1!")
+DOCDB_PASSWORD = "Check-Docdb-Pass-1"
 WRONG = "Wrong-Password-0123"
 TIMEOUT = 3
 STEPS = ["secret", "DNS", "TCP", "TLS", "authentication", "round trip"]
@@ -152,6 +154,22 @@ def _domain(sandbox: Sandbox, name: str) -> str:
     return "https://" + (domain.get("Endpoints", {}).get("vpc") or domain["Endpoint"])
 
 
+def _docdb(sandbox: Sandbox, identifier: str) -> dict[str, Any]:
+    docdb = sandbox.client("docdb")
+    docdb.create_db_cluster(DBClusterIdentifier=identifier, Engine="docdb", EngineVersion="5.0.0",
+                            MasterUsername="docdbadmin", MasterUserPassword=DOCDB_PASSWORD, Port=27017)
+    docdb.create_db_instance(DBInstanceIdentifier=f"{identifier}-1", DBInstanceClass="db.t3.medium", Engine="docdb",
+                             DBClusterIdentifier=identifier)
+    return wait_for(lambda: docdb.describe_db_clusters(DBClusterIdentifier=identifier)["DBClusters"][0],
+                    lambda c: c["Status"] == "available", 60)
+
+
+def _connection_string(cluster: dict[str, Any], ca: str) -> str:
+    """The documentdb role's connection string: no password in it."""
+    return (f"mongodb://docdbadmin@{cluster['Endpoint']}:{cluster['Port']}/?tls=true&tlsCAFile={ca}&replicaSet=rs0"
+            "&readPreference=secondaryPreferred&retryWrites=false")
+
+
 def _add_search_user(endpoint: str, ca: str) -> None:
     """The application user, created through the domain's security API as the master user."""
     token = base64.b64encode(":".join(SEARCH_MASTER).encode()).decode()
@@ -219,7 +237,23 @@ def environment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Environmen
         env.wrong_password["opensearch"] = {**search_args, "secret_arn": wrong}
         env.plaintext["opensearch"] = {**search_args, "endpoint": f"https://localhost:{plain_http.server_port}"}
         env.stopped["opensearch"] = {**search_args, "endpoint": gone_endpoint}
-        env.secrets = {"mysql": MYSQL_PASSWORD, "redis": REDIS_TOKEN, "opensearch": SEARCH_APP[1]}
+
+        cluster = _docdb(sandbox, "check-docdb")
+        gone_cluster = _docdb(sandbox, "check-docdb-gone")
+        sandbox.client("docdb").delete_db_instance(DBInstanceIdentifier="check-docdb-gone-1")
+        sandbox.client("docdb").delete_db_cluster(DBClusterIdentifier="check-docdb-gone", SkipFinalSnapshot=True)
+        right = _secret(sandbox, "openedx/check/documentdb/docdbadmin", {"username": "docdbadmin",
+                                                                         "password": DOCDB_PASSWORD})
+        wrong = _secret(sandbox, "openedx/check/documentdb/wrong", {"username": "docdbadmin", "password": WRONG})
+        docdb_args = {**base, "service": "documentdb", "host": cluster["Endpoint"], "port": cluster["Port"],
+                      "connection_string": _connection_string(cluster, env.ca), "username": "docdbadmin",
+                      "secret_arn": right}
+        env.ok["documentdb"] = docdb_args
+        env.wrong_password["documentdb"] = {**docdb_args, "secret_arn": wrong}
+        env.plaintext["documentdb"] = {**docdb_args, "host": "127.0.0.1", "port": plain_http.server_port}
+        env.stopped["documentdb"] = {**docdb_args, "host": gone_cluster["Endpoint"], "port": gone_cluster["Port"]}
+        env.secrets = {"mysql": MYSQL_PASSWORD, "redis": REDIS_TOKEN, "opensearch": SEARCH_APP[1],
+                       "documentdb": DOCDB_PASSWORD}
         yield env
     finally:
         plain_mysql.close()
@@ -228,7 +262,7 @@ def environment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Environmen
         stop_server(process, state_dir)
 
 
-SERVICES = ["mysql", "redis", "opensearch"]
+SERVICES = ["mysql", "redis", "opensearch", "documentdb"]
 
 
 def _address(args: dict[str, Any]) -> str:
@@ -247,7 +281,8 @@ def test_ok_with_the_stored_credentials(environment: Environment, service: str) 
     assert tls.startswith("TLSv1.") and tls.endswith(f"verified against {environment.ca}")
     round_trip = result["checks"][-1]["detail"]
     assert {"mysql": "SELECT 1 answered 1", "redis": "PING answered PONG",
-            "opensearch": "GET /_cluster/health: cluster 123456789012:check-search is green"}[service] in round_trip
+            "opensearch": "GET /_cluster/health: cluster 123456789012:check-search is green",
+            "documentdb": "ping answered ok"}[service] in round_trip
     assert_no_secret(result, environment.secrets[service])
 
 
@@ -261,6 +296,7 @@ def test_check_mode_runs_the_same_steps(environment: Environment, service: str) 
     ("mysql", "authentication: access denied for user 'admin'"),
     ("redis", "authentication: the AUTH token was refused (invalid username-password pair or user is disabled.)"),
     ("opensearch", "authentication: user 'openedx' was refused (HTTP 401 Unauthorized)"),
+    ("documentdb", "authentication: authentication failed for user 'docdbadmin' (Authentication failed.)"),
 ])
 def test_a_wrong_password_fails_authentication(environment: Environment, service: str, reason: str) -> None:
     result = environment.run(environment.wrong_password[service])
@@ -288,9 +324,11 @@ def test_a_plaintext_port_fails_tls(environment: Environment, service: str) -> N
 def test_a_ca_that_did_not_sign_the_certificate_fails_tls(environment: Environment, service: str) -> None:
     result = environment.run({**environment.ok[service], "ca_bundle": environment.other_ca})
     assert result["ok"] is False
-    # MariaDB and Redis send the sandbox CA along with their certificate, the OpenSearch API its own alone.
-    verify_message = {"opensearch": "unable to get local issuer certificate"}.get(
-        service, "self-signed certificate in certificate chain")
+    # MariaDB and Redis send the sandbox CA along with their certificate, the OpenSearch and DocumentDB servers
+    # their own alone.
+    verify_message = {"mysql": "self-signed certificate in certificate chain",
+                      "redis": "self-signed certificate in certificate chain"}.get(
+        service, "unable to get local issuer certificate")
     assert result["reason"] == f"TLS: certificate verify failed: {verify_message} (CA bundle {environment.other_ca})"
     assert [c["name"] for c in result["checks"]] == ["secret", "DNS", "TCP", "TLS"]
 
