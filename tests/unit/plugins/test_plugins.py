@@ -187,6 +187,8 @@ def test_handoff_yaml_vaults_marked_values_and_keeps_unchanged_ciphertext():
 def test_handoff_yaml_refuses_a_value_to_vault_without_a_password():
     with pytest.raises(AnsibleFilterError):
         handoff_yaml({"A": {"__vault__": "S3cret-password"}})
+
+
 def test_connection_table_aligns_one_line_per_service_in_name_order():
     rows = [
         {"service": "redis", "ok": False, "reason": "TCP: connection refused at 127.0.0.1:16379 (server stopped?)"},
