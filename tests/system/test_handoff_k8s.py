@@ -190,7 +190,7 @@ def crd_validator(kind: str) -> jsonschema.Draft7Validator:
 
 
 def test_writes_the_external_secrets_operator_manifests_and_the_policy(generated):
-    k8s, _ = generated
+    k8s = generated[0]
     expected = ["serviceaccount.yaml", "configmap-ca-bundle.yaml", "secretstore.yaml",
                 *(f"externalsecret-{service}.yaml" for service in SERVICES)]
     assert load(k8s / "kustomization.yaml")["resources"] == expected
@@ -207,7 +207,7 @@ def test_writes_the_external_secrets_operator_manifests_and_the_policy(generated
 
 @pytest.mark.parametrize("version", KUBERNETES_VERSIONS)
 def test_core_objects_pass_the_kubernetes_schemas(generated, with_plain, version):
-    k8s, _ = generated
+    k8s = generated[0]
     core = [document for document in manifests(k8s).values() if document["apiVersion"] == "v1"]
     core += [load(path) for path in sorted((with_plain[0] / "plain").iterdir())]
     assert {document["kind"] for document in core} == {"ServiceAccount", "ConfigMap", "Secret"}
@@ -245,7 +245,7 @@ def test_the_strict_crd_schema_refuses_a_misspelt_field(generated):
 
 
 def test_the_store_reads_secrets_manager_as_the_irsa_service_account(generated):
-    k8s, _ = generated
+    k8s = generated[0]
     account = load(k8s / "serviceaccount.yaml")
     assert account["metadata"]["name"] == "openedx-data-services"
     assert account["metadata"]["annotations"] == {"eks.amazonaws.com/role-arn": IRSA_ROLE_ARN}
@@ -256,7 +256,7 @@ def test_the_store_reads_secrets_manager_as_the_irsa_service_account(generated):
 
 
 def test_each_external_secret_assembles_the_service_settings(generated, secretsmanager):
-    k8s, _ = generated
+    k8s = generated[0]
     arns = secretsmanager["arns"]
     specs = {service: load(k8s / f"externalsecret-{service}.yaml")["spec"] for service in SERVICES}
     for service, spec in specs.items():
@@ -317,7 +317,7 @@ def test_no_credential_is_written_by_default(generated):
 
 
 def test_plain_secrets_hold_the_values_in_files_only_their_owner_reads(with_plain):
-    k8s, _ = with_plain
+    k8s = with_plain[0]
     plain = k8s / "plain"
     assert stat.S_IMODE(plain.stat().st_mode) == 0o700
     files = sorted(plain.iterdir())
@@ -365,7 +365,7 @@ def test_only_the_services_handed_off_and_a_second_run_changes_nothing(tmp_path,
 
 
 def test_nothing_is_applied_without_a_kubeconfig(generated):
-    _, result = generated
+    result = generated[1]
     for task in ("Ensure the namespace exists", "Apply the service account, the CA bundle"):
         section = result.stdout.split(task, 1)[1].split("TASK [", 1)[0]
         assert "skipping: [localhost]" in section and "changed:" not in section and "ok:" not in section
