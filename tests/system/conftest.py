@@ -45,9 +45,19 @@ def run_playbook(*args: str, extra_vars: dict | None = None, playbook: str = "pl
                           text=True, timeout=timeout, check=False)
 
 
-def fresh_environment(name: str) -> dict:
-    """Extra vars that point the local inventory at an environment of its own."""
-    return {"data_services_environment": name, "data_services_known_environments": KNOWN_ENVIRONMENTS}
+# The hand-off switched off: connections.yml only.
+WITHOUT_HANDOFF = {"connections_edx_configuration": False, "connections_tutor": False, "connections_k8s": False}
+
+
+def fresh_environment(name: str, handoff: bool = False) -> dict:
+    """Extra vars that point the local inventory at an environment of its own.
+
+    Without ``handoff``, the run writes connections.yml but not the hand-off files (edxapp vars, Tutor, Kubernetes),
+    which the shared environment and the tests of the hand-off cover: the tests of provisioning run the playbook many
+    times, and the hand-off's file writes would add seconds to each run.
+    """
+    settings = {"data_services_environment": name, "data_services_known_environments": KNOWN_ENVIRONMENTS}
+    return settings if handoff else {**settings, **WITHOUT_HANDOFF}
 
 
 def aws(service: str):
@@ -126,7 +136,7 @@ class SharedEnvironment:
 def shared_environment() -> SharedEnvironment:
     """A fresh prod-shaped environment that the tests whose property allows it share, instead of each converging one
     of its own: created at -vvvv with 20% of the AWS calls throttled, then run again at -vvvv without faults."""
-    extra_vars = fresh_environment("shared")
+    extra_vars = fresh_environment("shared", handoff=True)
     sandbox("reset")
     sandbox("faults", "--throttle-rate", "0.2", "--seed", "7")
     try:

@@ -31,7 +31,7 @@ CASES = {
         {"rds_mysql_master_password": "Has/Slash-And-Long-Enough-123"}, "rds_mysql_master_password"),
     "master password too long": ({"rds_mysql_master_password": "Aa1" * 14}, "rds_mysql_master_password"),
     "app password with an at sign": (
-        {"rds_mysql_users": [{"name": "openedx", "databases": ["openedx"], "password": "Openedx@Password-2024"}]},
+        {"rds_mysql_users": [{"name": "edxapp001", "databases": ["edxapp"], "password": "Openedx@Password-2024"}]},
         "rds_mysql_users[].password"),
     "the whole internet as a source": ({"network_allowed_cidrs": ["0.0.0.0/0"]}, "network_allowed_cidrs"),
     "a source wider than the VPC": ({"network_allowed_cidrs": ["10.0.0.0/8"]}, "network_allowed_cidrs"),

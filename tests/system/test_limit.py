@@ -57,7 +57,8 @@ def test_limit_provisions_only_the_named_service_and_keeps_the_others():
     assert not {CREATIONS["redis"], CREATIONS["documentdb"], CREATIONS["opensearch"]} & set(mutating), mutating
     assert not {"kms:CreateKey", "ec2:CreateSecurityGroup"} & set(mutating), mutating  # the foundation is reused
     assert [call for call in mutating if call.startswith(("es:", "elasticache:"))] == [], mutating
-    assert mutating["secretsmanager:CreateSecret"] == 2, mutating  # the master and the application user
+    # The master, and edx/configuration's application, migration and read-only users.
+    assert mutating["secretsmanager:CreateSecret"] == 4, mutating
     assert _services() == {"mysql", "redis"}
     connections = yaml.safe_load(CONNECTIONS.read_text())
     assert connections["environment"] == ENVIRONMENT

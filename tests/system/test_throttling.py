@@ -20,8 +20,8 @@ def test_throttled_converge_succeeds_without_duplicates(shared_environment):
         "db_instances": 4, "db_clusters": 1, "domains": 1, "replication_groups": 1,
         "db_parameter_groups": 1, "cluster_parameter_groups": 1, "cache_parameter_groups": 1,
         "db_subnet_groups": 1, "cache_subnet_groups": 1, "kms_keys": 1, "kms_aliases": 1, "security_groups": 1,
-        # MySQL admin + app, DocumentDB master, OpenSearch master + app, Redis AUTH token
-        "secrets": 6,
+        # MySQL admin + edxapp001, migrate and read_only; DocumentDB master, OpenSearch master + app, Redis AUTH token
+        "secrets": 8,
         # MySQL error/general/slowquery, DocumentDB audit/profiler, OpenSearch 3, Redis slow/engine
         "log_groups": 10,
         "iam_roles": 1,
