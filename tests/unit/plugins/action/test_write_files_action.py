@@ -61,8 +61,8 @@ def test_check_mode_plans_the_same_changes_and_touches_nothing(tmp_path: Path) -
             "absent": [str(tmp_path / "kept.yml.bak")]}
     result = run_action(args, check_mode=True)
     assert result["changed"] is True and len(result["written"]) == 2
-    assert result["diff"][0] == {"before_header": str(tmp_path / "kept.yml"), "after_header": str(tmp_path / "kept.yml"),
-                                 "before": "old\n", "after": "new\n"}
+    kept = str(tmp_path / "kept.yml")
+    assert result["diff"][0] == {"before_header": kept, "after_header": kept, "before": "old\n", "after": "new\n"}
     assert (tmp_path / "kept.yml").read_text() == "old\n" and not (tmp_path / "made.yml").exists()
 
 
