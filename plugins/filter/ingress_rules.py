@@ -17,6 +17,24 @@ def ingress_rules(ports, group_ids=None, cidrs=None, description="") -> list[dic
     return rules
 
 
+def kept_ingress_rules(ip_permissions, description, ports) -> list[dict]:
+    """The rules of a described group that another part of the collection added and marked with ``description``.
+
+    Only security-group sources on the given TCP ports count, so that the mark alone can never keep a CIDR rule or a
+    port the owner of the group did not plan for.
+    """
+    rules = []
+    for permission in ip_permissions or []:
+        port = permission.get("from_port")
+        if permission.get("ip_protocol") != "tcp" or port != permission.get("to_port") or port not in ports:
+            continue
+        for pair in permission.get("user_id_group_pairs") or []:
+            if pair.get("description") == description and pair.get("group_id"):
+                rules.append({"proto": "tcp", "ports": [int(port)], "group_id": pair["group_id"],
+                              "rule_desc": description})
+    return rules
+
+
 class FilterModule:
     def filters(self):
-        return {"ingress_rules": ingress_rules}
+        return {"ingress_rules": ingress_rules, "kept_ingress_rules": kept_ingress_rules}

@@ -5,7 +5,7 @@ from ansible.errors import AnsibleFilterError
 from ansible.parsing.vault import VaultLib, VaultSecret
 from ansible_collections.openedx.data_services.plugins.filter.connection_table import connection_table
 from ansible_collections.openedx.data_services.plugins.filter.handoff import handoff_secrets, handoff_yaml
-from ansible_collections.openedx.data_services.plugins.filter.ingress_rules import ingress_rules
+from ansible_collections.openedx.data_services.plugins.filter.ingress_rules import ingress_rules, kept_ingress_rules
 from ansible_collections.openedx.data_services.plugins.filter.tags import tag_errors
 from ansible_collections.openedx.data_services.plugins.filter.windows import window_minutes, windows_overlap
 from ansible_collections.openedx.data_services.plugins.test.network import cidr_within, ipv4_network
@@ -75,6 +75,25 @@ def test_ingress_rules_admits_each_source_on_each_port_only():
         {"proto": "tcp", "ports": [6379], "cidr_ip": "10.42.9.0/24", "rule_desc": "nodes"},
     ]
     assert ingress_rules([443]) == []
+
+
+def test_kept_ingress_rules_keep_marked_group_sources_on_the_given_ports_only():
+    mark = "Open edX analytics: EMR imports"
+    described = [
+        {"ip_protocol": "tcp", "from_port": 3306, "to_port": 3306,
+         "user_id_group_pairs": [{"group_id": "sg-emr", "description": mark},
+                                 {"group_id": "sg-platform", "description": "Open edX platform nodes"}],
+         "ip_ranges": [{"cidr_ip": "0.0.0.0/0", "description": mark}]},
+        # The mark on another port, or on a port range, is not enough.
+        {"ip_protocol": "tcp", "from_port": 22, "to_port": 22,
+         "user_id_group_pairs": [{"group_id": "sg-x", "description": mark}]},
+        {"ip_protocol": "tcp", "from_port": 0, "to_port": 65535,
+         "user_id_group_pairs": [{"group_id": "sg-y", "description": mark}]},
+        {"ip_protocol": "-1", "user_id_group_pairs": [{"group_id": "sg-z", "description": mark}]},
+    ]
+    assert kept_ingress_rules(described, mark, [3306]) == [
+        {"proto": "tcp", "ports": [3306], "group_id": "sg-emr", "rule_desc": mark}]
+    assert kept_ingress_rules([], mark, [3306]) == []
 
 
 @pytest.mark.parametrize("window, minutes", [
