@@ -65,6 +65,11 @@ LIFECYCLES = {
     "opensearch_domain": Lifecycle(
         "opensearch", "OpenSearch domain", frozenset({"active"}), frozenset({"deleting", "isolated"}),
         ("ResourceNotFoundException",), 30),
+    # Named by instance ID. A stopped or stopping instance does not start on its own.
+    "ec2_instance": Lifecycle(
+        "ec2", "EC2 instance", frozenset({"running"}),
+        frozenset({"shutting-down", "terminated", "stopping", "stopped"}),
+        ("InvalidInstanceID.NotFound", "InvalidInstanceID.Malformed"), 10),
 }
 KINDS = tuple(LIFECYCLES)
 SERVICES = {kind: lifecycle.service for kind, lifecycle in LIFECYCLES.items()}
@@ -183,12 +188,24 @@ def opensearch_domain_state(domain: dict[str, Any]) -> dict[str, Any]:
                  port=443 if endpoint else None, description=domain)
 
 
+def _ec2_instance(client, name: str) -> dict[str, Any]:
+    reservations = client.describe_instances(InstanceIds=[name])["Reservations"]
+    instances = [instance for reservation in reservations for instance in reservation["Instances"]]
+    return ec2_instance_state(instances[0]) if instances else absent()
+
+
+def ec2_instance_state(instance: dict[str, Any]) -> dict[str, Any]:
+    return state("ec2_instance", (instance.get("State") or {}).get("Name", ""), "", instance.get("PrivateIpAddress"),
+                 description=instance)
+
+
 _DESCRIBE = {
     "rds_instance": _rds_instance,
     "docdb_cluster": _docdb_cluster,
     "docdb_cluster_snapshot": _docdb_cluster_snapshot,
     "elasticache_replication_group": _elasticache_replication_group,
     "opensearch_domain": _opensearch_domain,
+    "ec2_instance": _ec2_instance,
 }
 
 

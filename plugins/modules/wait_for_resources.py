@@ -37,13 +37,16 @@ options:
           - C(docdb_cluster) is ready when the cluster and every one of its instances are available.
           - C(opensearch_domain) is ready when the domain is created, has an endpoint and is not processing
             a change.
+          - C(ec2_instance) is ready when running, its endpoint being its private IP address; stopped, stopping,
+            shutting down or terminated are failures.
         type: str
         required: true
-        choices: [rds_instance, docdb_cluster, docdb_cluster_snapshot, elasticache_replication_group, opensearch_domain]
+        choices: [rds_instance, docdb_cluster, docdb_cluster_snapshot, elasticache_replication_group, opensearch_domain,
+                  ec2_instance]
       name:
         description:
-          - The identifier (RDS, DocumentDB cluster or cluster snapshot), replication group id (ElastiCache) or
-            domain name (OpenSearch).
+          - The identifier (RDS, DocumentDB cluster or cluster snapshot), replication group id (ElastiCache),
+            domain name (OpenSearch) or instance ID (EC2).
         type: str
         required: true
   timeout:

@@ -28,6 +28,24 @@ def test_opensearch_domain_states() -> None:
     assert (deleted["status"], deleted["ready"], deleted["failed"]) == ("deleting", False, True)
 
 
+def test_ec2_instance_states() -> None:
+    def state(name: str, reservations: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+        client = mock.Mock()
+        client.describe_instances.return_value = {"Reservations": reservations if reservations is not None else [
+            {"Instances": [{"InstanceId": "i-0abc", "State": {"Name": name}, "PrivateIpAddress": "10.0.1.5"}]}]}
+        return resources.describe(client, "ec2_instance", "i-0abc")
+
+    pending, running = state("pending"), state("running")
+    assert (pending["ready"], pending["failed"]) == (False, False)
+    assert (running["ready"], running["endpoint"]) == (True, "10.0.1.5")
+    assert state("stopped")["failed"] is True and state("terminated")["failed"] is True
+    assert state("", reservations=[])["status"] == "absent"
+    client = mock.Mock()
+    client.describe_instances.side_effect = ClientError(
+        {"Error": {"Code": "InvalidInstanceID.NotFound", "Message": "no"}}, "DescribeInstances")
+    assert resources.describe(client, "ec2_instance", "i-0gone")["status"] == "absent"
+
+
 def test_elasticache_has_its_own_failure_states() -> None:
     assert resources.state("elasticache_replication_group", "create-failed")["failed"] is True
     assert resources.state("elasticache_replication_group", "snapshotting")["failed"] is False
