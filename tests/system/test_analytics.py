@@ -1,0 +1,173 @@
+"""The edX Analytics stack (playbooks/analytics.yml, run by site.yml in the shared environment).
+
+What the stack leaves behind is checked for real: the grants on the MariaDB servers behind the Analytics MySQL and the
+edxapp MySQL, the buckets' settings, the IAM policies, the pipeline's credentials files read back from S3 and the
+secure-repo files. Bad input is refused before any AWS call, in one run over an inventory with a host per case.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pymysql
+import pytest
+import yaml
+from conftest import ROOT, aws, ledger, recap, run_playbook, sandbox
+from test_bad_input import assert_refused
+
+PARTS = ("analytics_mysql", "analytics_search", "analytics_instances")
+
+CASES = {
+    "web open to the internet": ({"analytics_http_cidrs": ["0.0.0.0/0"]}, "analytics_http_cidrs"),
+    "director group not an ID": ({"analytics_director_security_group_ids": ["director"]},
+                                 "analytics_director_security_group_ids"),
+    "database name with a space": ({"analytics_mysql_reports_database": "my reports"},
+                                   "analytics_mysql_reports_database"),
+    "two parts on one database": ({"analytics_mysql_api_database": "dashboard"}, "analytics_mysql_api_database"),
+    "user name with a hyphen": ({"analytics_mysql_user": "analytics-user"}, "analytics_mysql_user"),
+    "migration secret not a secret id": ({"analytics_mysql_migration_from": "not a secret!"},
+                                         "analytics_mysql_migration_from"),
+    "search domain in capitals": ({"analytics_search_domain": "Analytics_Search"}, "analytics_search_domain"),
+    "index alias in capitals": ({"analytics_learners_index_alias": "Roster_1_2"}, "analytics_learners_index_alias"),
+    "instance without an AMI": ({"analytics_instance": True, "analytics_image_id": ""}, "analytics_image_id"),
+    "instance in a subnet not private": ({"analytics_instance": True, "analytics_image_id": "ami-1e749f67",
+                                          "analytics_subnet_id": "subnet-0d5a0000000000b01"}, "analytics_subnet_id"),
+    "tiny root volume": ({"analytics_root_volume_size": 4}, "analytics_root_volume_size"),
+    "no EMR core node": ({"analytics_emr_core_instance_count": 0}, "analytics_emr_core_instance_count"),
+    "EMR release without its prefix": ({"analytics_emr_release_label": "5.36.2"}, "analytics_emr_release_label"),
+    "name prefix too long": ({"analytics_name_prefix": "a" * 41}, "analytics_name_prefix"),
+    "tag key reserved by AWS": ({"analytics_tags": {"aws:owner": "x"}}, "analytics_tags"),
+    # The Analytics MySQL's own settings, checked by the rds_mysql role on the part's host.
+    "analytics MySQL class without db. prefix": ({"analytics_part": "mysql", "rds_mysql_instance_class": "m5.large"},
+                                                 "rds_mysql_instance_class"),
+}
+HOSTS = {name: f"case{number:02d}" for number, name in enumerate(CASES)}
+
+
+@pytest.fixture(scope="module")
+def bad_input_run(tmp_path_factory):
+    settings = yaml.safe_load((ROOT / "inventories" / "local" / "group_vars" / "all" / "main.yml").read_text())
+    settings.update(data_services_ca_bundle=str(ROOT / ".sandbox" / "tls" / "ca.pem"),
+                    data_services_artifacts_dir=str(tmp_path_factory.mktemp("artifacts")),
+                    ansible_connection="local", ansible_python_interpreter="{{ ansible_playbook_python }}")
+    hosts = {HOSTS[name]: {"analytics_part": "instances", **extra_vars} for name, (extra_vars, _) in CASES.items()}
+    inventory = tmp_path_factory.mktemp("inventory") / "hosts.yml"
+    inventory.write_text(yaml.safe_dump({"all": {"children": {"analytics": {"hosts": hosts, "vars": settings}}}}))
+    sandbox("reset")
+    result = run_playbook(inventory=str(inventory), playbook="playbooks/analytics.yml")
+    assert result.returncode != 0, result.stdout[-2000:]
+    return result.stdout, ledger()
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_bad_input_fails_before_any_aws_call(bad_input_run, name):
+    output, calls = bad_input_run
+    assert_refused(output, HOSTS[name], CASES[name][1])
+    assert calls["totals"]["mutating"] == 0, calls["mutating"]
+    assert calls["totals"]["read"] == 0, calls["read"]
+
+
+def _secret(name: str) -> dict:
+    return json.loads(aws("secretsmanager").get_secret_value(SecretId=name)["SecretString"])
+
+
+def _connect(credential: dict, database: str | None = None, tls: bool = True) -> pymysql.connections.Connection:
+    options = {"ssl": {"ca": str(ROOT / ".sandbox" / "tls" / "ca.pem")}} if tls else {"ssl_disabled": True}
+    return pymysql.connect(host=credential["host"], port=int(credential["port"]), user=credential["username"],
+                           password=credential["password"], database=database, connect_timeout=10, **options)
+
+
+def _refused(credential: dict, statement: str, database: str | None = None) -> int:
+    with _connect(credential, database) as connection, connection.cursor() as cursor:
+        with pytest.raises(pymysql.err.OperationalError) as refused:
+            cursor.execute(statement)
+    return refused.value.args[0]
+
+
+def test_the_stack_converged_and_its_rerun_changed_nothing(shared_environment):
+    for host in PARTS:
+        assert recap(shared_environment.created.stdout, host)["failed"] == 0, shared_environment.created.stdout[-3000:]
+        again = recap(shared_environment.rerun.stdout, host)
+        assert again["failed"] == 0 and again["changed"] == 0, shared_environment.rerun.stdout[-3000:]
+
+
+def test_the_analytics_user_owns_its_three_databases_and_nothing_else(shared_environment):
+    prefix = f"openedx/{shared_environment.name}/analytics-mysql"
+    analytics = _secret(f"{prefix}/analytics")
+    for database in ("dashboard", "analytics-api", "reports"):
+        with _connect(analytics, database) as connection, connection.cursor() as cursor:
+            cursor.execute("CREATE TABLE IF NOT EXISTS probe (id INT PRIMARY KEY)")
+            cursor.execute("REPLACE INTO probe VALUES (1)")
+            connection.commit()
+            cursor.execute("SELECT COUNT(*) FROM probe")
+            assert cursor.fetchone() == (1,)
+    # 1044: access denied to a database; 1142: command denied on a table.
+    assert _refused(analytics, "CREATE DATABASE elsewhere") == 1044
+    assert _refused(analytics, "SELECT * FROM mysql.user") == 1142
+    # The API's reports alias reads reports, and nothing more.
+    reader = _secret(f"{prefix}/reports_ro")
+    with _connect(reader, "reports") as connection, connection.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM probe")
+        assert cursor.fetchone() == (1,)
+    assert _refused(reader, "INSERT INTO probe VALUES (2)", "reports") == 1142
+    assert _refused(reader, "SELECT * FROM dashboard.probe") == 1142
+    # Plaintext logins are refused (every user requires TLS).
+    with pytest.raises(pymysql.err.OperationalError):
+        _connect(analytics, tls=False)
+
+
+def test_the_migration_user_is_the_edxapp_one_with_all_on_the_three(shared_environment):
+    migrate = _secret(f"openedx/{shared_environment.name}/mysql/migrate")
+    analytics_host = _secret(f"openedx/{shared_environment.name}/analytics-mysql/analytics")
+    on_analytics = dict(migrate, host=analytics_host["host"], port=analytics_host["port"])
+    with _connect(on_analytics, "analytics-api") as connection, connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE IF NOT EXISTS django_migrations_probe (id INT)")
+        cursor.execute("DROP TABLE django_migrations_probe")
+
+
+def test_edxapp_ro_reads_edxapp_and_cannot_write(shared_environment):
+    prefix = f"openedx/{shared_environment.name}/mysql"
+    admin, reader = _secret(f"{prefix}/admin"), _secret(f"{prefix}/edxapp_ro")
+    with _connect(admin, "edxapp") as connection, connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE IF NOT EXISTS auth_user_probe (id INT PRIMARY KEY)")
+        cursor.execute("REPLACE INTO auth_user_probe VALUES (7)")
+        connection.commit()
+    with _connect(reader, "edxapp") as connection, connection.cursor() as cursor:
+        cursor.execute("SELECT id FROM auth_user_probe")
+        assert cursor.fetchall() == ((7,),)
+    assert _refused(reader, "INSERT INTO auth_user_probe VALUES (8)", "edxapp") == 1142
+    assert _refused(reader, "CREATE TABLE edxapp.other (id INT)") == 1142
+    assert _refused(reader, "SELECT * FROM mysql.user") == 1142
+    with pytest.raises(pymysql.err.OperationalError):
+        _connect(reader, tls=False)
+
+
+def test_emr_reaches_both_databases_and_jenkins_only_the_director(shared_environment):
+    ec2 = aws("ec2")
+    prefix = f"openedx-{shared_environment.name}-"
+    groups = {group["GroupName"]: group for group in ec2.describe_security_groups()["SecurityGroups"]
+              if group["GroupName"].startswith(prefix)}
+    emr = {groups[f"{prefix}emr-master"]["GroupId"], groups[f"{prefix}emr-worker"]["GroupId"]}
+
+    def sources(group: str, port: int) -> set[str]:
+        return {pair["GroupId"] for rule in groups[group]["IpPermissions"] if rule.get("FromPort") == port
+                for pair in rule.get("UserIdGroupPairs", [])}
+
+    assert emr <= sources(f"{prefix}data-services", 3306)
+    assert emr <= sources(f"{prefix}analytics-mysql", 3306)
+    # EMR reaches MySQL only: not DocumentDB, Redis or the data services' OpenSearch.
+    for port in (27017, 6379, 443):
+        assert not emr & sources(f"{prefix}data-services", port)
+    director = {"sg-0d5a0000000000e01"}
+    assert sources(f"{prefix}analytics", 8080) == director and sources(f"{prefix}analytics", 22) == director
+    for rule in groups[f"{prefix}analytics"]["IpPermissions"]:
+        assert all(r["CidrIp"] != "0.0.0.0/0" for r in rule.get("IpRanges", [])), rule
+
+
+def test_a_data_services_run_keeps_the_emr_access(shared_environment):
+    """data-services.yml purges unknown rules from its group, but keeps the ones the stack marked."""
+    extra = dict(shared_environment.extra_vars, connections_edx_configuration=False, connections_tutor=False,
+                 connections_k8s=False)
+    result = run_playbook("--limit", "mysql", extra_vars=extra)
+    assert recap(result.stdout, "mysql")["changed"] == 0, result.stdout[-3000:]
+    test_emr_reaches_both_databases_and_jenkins_only_the_director(shared_environment)
