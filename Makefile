@@ -1,5 +1,5 @@
 # openedx.data_services — set-up, local run and tests.
-#   make local   set up everything, start the sandbox, provision inventories/local
+#   make local   set up everything, start the sandbox, provision inventories/local (data services and Analytics)
 #   make test    everything CI runs (.ci/run calls it)
 #   make bench   the performance table: the director's overhead over the slowest resource, no-op and check runs
 #   make docs    the collection's HTML docsite in build/docs/build/html (antsibull-docs, Sphinx)
@@ -49,8 +49,8 @@ sandbox-down: venv
 	$(BIN)/python -m sandbox down
 
 local: sandbox-up
-	$(BIN)/ansible-playbook playbooks/data-services.yml -i inventories/local
-	@echo "Artifacts: $(CURDIR)/artifacts/local/ (connections.yml, edx-configuration/, tutor/, k8s/)"
+	$(BIN)/ansible-playbook playbooks/site.yml -i inventories/local
+	@echo "Artifacts: $(CURDIR)/artifacts/local/ (connections.yml, edx-configuration/, tutor/, k8s/, analytics/)"
 
 test: lint unit component system
 
