@@ -90,8 +90,8 @@ class Stack:
         self.passwords = {"analytics": analytics, "reports": reports, "migration": migrate,
                           "edxapp_read_only": edxapp}
         self.analytics_host, self.edxapp_host = analytics_host, edxapp_host
-        groups = {kind: f"sg-{secrets.token_hex(8)}" for kind in ("instance", "emr_master", "emr_worker", "mysql",
-                                                                   "search")}
+        kinds = ("instance", "emr_master", "emr_worker", "mysql", "search")
+        groups = {kind: f"sg-{secrets.token_hex(8)}" for kind in kinds}
         account = "arn:aws:iam::123456789012"
         self.fixture = {
             "data_services_result": {"tags": {"Environment": self.name, "ManagedBy": "openedx.data_services"},
