@@ -105,7 +105,7 @@ def test_the_analytics_user_owns_its_three_databases_and_nothing_else(shared_env
     assert _refused(analytics, "CREATE DATABASE elsewhere") == 1044
     assert _refused(analytics, "SELECT * FROM mysql.user") == 1142
     # The API's reports alias reads reports, and nothing more.
-    reader = _secret(f"{prefix}/reports_ro")
+    reader = _secret(f"{prefix}/reports001")
     with _connect(reader, "reports") as connection, connection.cursor() as cursor:
         cursor.execute("SELECT COUNT(*) FROM probe")
         assert cursor.fetchone() == (1,)

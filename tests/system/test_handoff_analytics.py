@@ -83,7 +83,7 @@ class Stack:
         secret_prefix = f"openedx/{self.name}"
         analytics_arn, analytics = make_secret(f"{secret_prefix}/analytics-mysql/analytics", "analytics",
                                                analytics_host)
-        reports_arn, reports = make_secret(f"{secret_prefix}/analytics-mysql/reports_ro", "reports_ro",
+        reports_arn, reports = make_secret(f"{secret_prefix}/analytics-mysql/reports001", "reports001",
                                            analytics_host, "reports")
         migrate_arn, migrate = make_secret(f"{secret_prefix}/mysql/migrate", "migrate", edxapp_host)
         edxapp_arn, edxapp = make_secret(f"{secret_prefix}/mysql/edxapp_ro", "edxapp_ro", edxapp_host)
@@ -116,7 +116,7 @@ class Stack:
                 "host": analytics_host, "port": 3306, "databases": ["dashboard", "analytics-api", "reports"],
                 "username": "analytics", "secret_arn": analytics_arn,
                 "migration_username": "migrate", "migration_secret_arn": migrate_arn,
-                "read_only_username": "reports_ro", "read_only_secret_arn": reports_arn,
+                "read_only_username": "reports001", "read_only_secret_arn": reports_arn,
                 "ca_bundle": CA_BUNDLE,
             },
             "analytics_edxapp_ro": {"host": edxapp_host, "port": 3306, "username": "edxapp_ro",
@@ -237,7 +237,7 @@ def test_vars_carry_the_analytics_roles_names(lookup_runs, stack):
     assert api["default"]["NAME"] == values["ANALYTICS_API_DEFAULT_DB_NAME"] == "analytics-api"
     assert api["default"]["USER"] == values["ANALYTICS_API_DEFAULT_USER"] == "analytics"
     assert api["reports"]["NAME"] == values["ANALYTICS_API_REPORTS_DB_NAME"] == "reports"
-    assert api["reports"]["USER"] == values["ANALYTICS_API_REPORTS_USER"] == "reports_ro"
+    assert api["reports"]["USER"] == values["ANALYTICS_API_REPORTS_USER"] == "reports001"
     assert values["ANALYTICS_DB_CONFIG_ALIAS"] == "reports" and set(api) == {"default", "reports"}
     insights = values["INSIGHTS_DATABASES"]["default"]
     assert insights["NAME"] == values["INSIGHTS_DATABASE_NAME"] == "dashboard" and insights["USER"] == "analytics"
