@@ -2,8 +2,9 @@
 
 Each engine module (``mariadb``, ``redis``, ``opensearch``, ``documentdb``) starts one server per AWS resource,
 on the first free port of its range, and offers ``servers()`` and ``stop_all()`` for the server and the CLI.
-``opensearch_security`` is the HTTPS server the ``opensearch`` engine runs, a fake of the security plugin's API;
-``scram`` is the SCRAM-SHA-1 server side ``documentdb`` authenticates with.
+``opensearch_security`` is the HTTPS server the ``opensearch`` engine runs, a fake of the security plugin's API,
+and ``sigv4`` verifies the signed requests it receives; ``scram`` is the SCRAM-SHA-1 server side ``documentdb``
+authenticates with.
 """
 
 from __future__ import annotations

@@ -33,12 +33,14 @@ def _state_file(domain: str) -> Any:
 
 
 def create(domain: str, master_user: str | None, master_password: str | None, data_nodes: int = 1,
-           master_nodes: int = 0) -> opensearch_security.Server:
+           master_nodes: int = 0, master_arn: str | None = None,
+           region: str = state.REGION) -> opensearch_security.Server:
     """Start a fresh security API for ``domain`` (a previous domain's security index is discarded); the node counts
-    are what its ``/_cluster/health`` reports.
+    are what its ``/_cluster/health`` reports, ``region`` the one SigV4 requests must be scoped to.
 
-    Without an internal master user (an IAM master, or no fine-grained access control) the server is seeded
-    with a random user nobody knows, so every basic-auth request is refused as a real domain would.
+    Without an internal master user (an IAM master, ``master_arn``, or no fine-grained access control) the server
+    is seeded with a random user nobody knows, so every basic-auth request of the master is refused as a real domain
+    would; requests signed by ``master_arn`` are the admin.
     """
     user = master_user or f"iam-{secrets.token_hex(4)}"
     password = master_password or secrets.token_urlsafe(24)
@@ -49,7 +51,8 @@ def create(domain: str, master_user: str | None, master_password: str | None, da
         _state_file(domain).unlink(missing_ok=True)
         port = free_port(_first_port())
         try:
-            server = opensearch_security.start(domain, port, user, password, data_nodes, master_nodes)
+            server = opensearch_security.start(domain, port, user, password, data_nodes, master_nodes, master_arn,
+                                               region)
         except OSError:
             release_port(port)
             raise
@@ -87,6 +90,13 @@ def set_master_user(domain: str, username: str, password: str) -> bool:
                 users.append(username)
     server.save()
     return True
+
+
+def set_master_arn(domain: str, arn: str | None) -> None:
+    """Make the IAM principal ``arn`` the domain's master (all_access and security_manager for its signed requests)."""
+    server = get(domain)
+    if server is not None:
+        server.store.master_arn = arn
 
 
 def password_matches(domain: str, username: str, password: str) -> bool:

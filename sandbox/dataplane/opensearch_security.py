@@ -2,14 +2,20 @@
 
 It answers the parts of ``/_plugins/_security`` the collection uses (roles, role mappings, internal users,
 authinfo), ``/`` and ``/_cluster/health`` with the shapes a real domain returns, so the security modules and the
-connection check run unchanged against it. Authentication is HTTP basic against the internal user database, seeded
-with the master user as Amazon OpenSearch Service does (mapped to ``all_access`` and ``security_manager``).
+connection check run unchanged against it, and a small document API (``/<index>/_doc/<id>``, ``/<index>/_search``,
+kept in memory) on which index permissions are enforced.
+
+Requests authenticate as Amazon OpenSearch Service's do: HTTP basic against the internal user database, seeded with
+the master user (mapped to ``all_access`` and ``security_manager``), or SigV4 (``sigv4.verify``) as an IAM principal.
+A signing IAM user is matched by its ARN as a user, an assumed role by its role ARN as a backend role; the domain's
+IAM master (``MasterUserARN``) has ``all_access`` and ``security_manager``.
 """
 
 from __future__ import annotations
 
 import base64
 import copy
+import fnmatch
 import hashlib
 import hmac
 import json
@@ -17,13 +23,16 @@ import os
 import re
 import ssl
 import threading
+import uuid
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
 
 from sandbox import tls
-from sandbox.state import ACCOUNT_ID, state_dir
+from sandbox.dataplane import sigv4
+from sandbox.state import ACCOUNT_ID, REGION, state_dir
 
 KINDS = ("roles", "rolesmapping", "internalusers")
 _FLAGS = {"reserved": False, "hidden": False, "static": False}
@@ -34,7 +43,26 @@ _ALLOWED_KEYS = {
 }
 _INDEX_PERMISSION_KEYS = {"index_patterns", "allowed_actions", "dls", "fls", "masked_fields"}
 _NAME = re.compile(r"^[^/\s][^/]*$")
+_INDEX = re.compile(r"^[a-z0-9][a-z0-9_.+-]*$")
 _ADMIN_ROLES = ("all_access", "security_manager")
+# The security plugin's static action groups, as far as the document API needs them.
+_READ = ("indices:data/read/*", "indices:admin/mappings/fields/get*", "indices:admin/resolve/index")
+_WRITE = ("indices:data/write/*", "indices:admin/mapping/put")
+ACTION_GROUPS: dict[str, tuple[str, ...]] = {
+    "indices_all": ("indices:*",),
+    "read": _READ,
+    "write": _WRITE,
+    "crud": _READ + _WRITE,
+    "data_access": ("indices:data/*", *_WRITE),
+    "search": ("indices:data/read/search*", "indices:data/read/msearch*", "indices:data/read/suggest*"),
+    "get": ("indices:data/read/get*", "indices:data/read/mget*"),
+    "index": ("indices:data/write/index*", "indices:data/write/update*", "indices:data/write/bulk*",
+              "indices:admin/mapping/put"),
+    "delete": ("indices:data/write/delete*", "indices:data/write/bulk*"),
+    "create_index": ("indices:admin/create", "indices:admin/mapping/put"),
+    "manage": ("indices:monitor/*", "indices:admin/*"),
+    "indices_monitor": ("indices:monitor/*",),
+}
 
 
 def _builtin_roles() -> dict[str, dict[str, Any]]:
@@ -71,11 +99,32 @@ def check_password(password: str, stored: str) -> bool:
     return hmac.compare_digest(hash_password(password, bytes.fromhex(salt)), stored)
 
 
-class SecurityStore:
-    """The security index of one domain: roles, role mappings and internal users (with hashed passwords)."""
+def allows(allowed_actions: list[str], action: str) -> bool:
+    """Whether a role's ``allowed_actions`` (action names, patterns or action groups) cover ``action``."""
+    patterns = [pattern for name in allowed_actions for pattern in ACTION_GROUPS.get(name, (name,))]
+    return any(pattern == "*" or fnmatch.fnmatchcase(action, pattern) for pattern in patterns)
 
-    def __init__(self, master_user: str, master_password: str) -> None:
+
+@dataclass(frozen=True)
+class Principal:
+    """Who a request authenticated as: an internal user's name, or an IAM principal's ARN, and its backend roles."""
+
+    name: str
+    backend_roles: tuple[str, ...] = ()
+    iam: bool = False
+
+    def describe(self) -> str:
+        """The plugin's rendering of a user, in authinfo and in permission errors."""
+        return f"User [name={self.name}, backend_roles=[{', '.join(self.backend_roles)}], requestedTenant=null]"
+
+
+class SecurityStore:
+    """The security index of one domain: roles, role mappings and internal users (with hashed passwords), and the
+    domain's IAM master (``master_arn``), which is not part of the index."""
+
+    def __init__(self, master_user: str, master_password: str, master_arn: str | None = None) -> None:
         self.lock = threading.Lock()
+        self.master_arn = master_arn
         self.data: dict[str, dict[str, dict[str, Any]]] = {
             "roles": _builtin_roles(),
             "rolesmapping": {
@@ -92,13 +141,45 @@ class SecurityStore:
         user = self.data["internalusers"].get(username)
         return bool(user) and check_password(password, user["hash"])
 
-    def is_admin(self, username: str) -> bool:
-        return any(username in self.data["rolesmapping"].get(role, {}).get("users", []) for role in _ADMIN_ROLES)
-
-    def roles_of(self, username: str) -> list[str]:
+    def internal(self, username: str) -> Principal:
+        """An internal user as a principal, with the backend roles the internal user database gives it."""
         user = self.data["internalusers"].get(username, {})
-        mapped = [name for name, mapping in self.data["rolesmapping"].items() if username in mapping.get("users", [])]
-        return sorted(set(mapped) | set(user.get("opendistro_security_roles", [])))
+        return Principal(username, tuple(user.get("backend_roles", [])))
+
+    @staticmethod
+    def signed(credential: sigv4.Credential) -> Principal:
+        """An IAM principal: a role is its own backend role, as the plugin sees an assumed role's ARN."""
+        return Principal(credential.principal, (credential.principal,) if credential.backend_role else (), iam=True)
+
+    def roles_of(self, principal: Principal | str) -> list[str]:
+        """The security roles a principal has: mapped by user name or backend role (or all of ``and_backend_roles``),
+        assigned to an internal user directly, or the admin roles of the domain's IAM master."""
+        if isinstance(principal, str):
+            principal = self.internal(principal)
+        backend = set(principal.backend_roles)
+        mapped = {
+            name for name, mapping in self.data["rolesmapping"].items()
+            if principal.name in mapping.get("users", []) or backend & set(mapping.get("backend_roles", []))
+            or (mapping.get("and_backend_roles") and set(mapping["and_backend_roles"]) <= backend)
+        }
+        if not principal.iam:
+            mapped |= set(self.data["internalusers"].get(principal.name, {}).get("opendistro_security_roles", []))
+        elif self.master_arn and principal.name == self.master_arn:
+            mapped |= set(_ADMIN_ROLES)
+        return sorted(mapped)
+
+    def is_admin(self, principal: Principal | str) -> bool:
+        """Whether the principal may use the security REST API (the roles AWS enables it for)."""
+        return bool(set(self.roles_of(principal)) & set(_ADMIN_ROLES))
+
+    def permitted(self, principal: Principal, action: str, index: str) -> bool:
+        """Whether one of the principal's roles allows ``action`` on ``index``."""
+        roles = self.data["roles"]
+        return any(
+            any(fnmatch.fnmatchcase(index, pattern) for pattern in entry.get("index_patterns", []))
+            and allows(entry.get("allowed_actions", []), action)
+            for name in self.roles_of(principal) for entry in roles.get(name, {}).get("index_permissions", [])
+        )
 
     @staticmethod
     def public(kind: str, entity: dict[str, Any]) -> dict[str, Any]:
@@ -156,6 +237,51 @@ def _stored(kind: str, body: dict[str, Any], existing: dict[str, Any] | None) ->
             **({"description": body["description"]} if "description" in body else {})}
 
 
+class Documents:
+    """The domain's documents, in memory only: just enough of an index for index permissions to be exercised."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.indices: dict[str, dict[str, Any]] = {}
+
+    def apply(self, action: str, index: str, doc_id: str | None, raw: bytes) -> tuple[int, dict[str, Any]]:
+        """(status, body) of an allowed document request, shaped as OpenSearch answers it."""
+        missing = {"error": {"type": "index_not_found_exception", "reason": f"no such index [{index}]",
+                             "index": index}, "status": 404}
+        with self.lock:
+            documents = self.indices.get(index)
+            if action == "indices:data/read/search":
+                if documents is None:
+                    return 404, missing
+                hits = [{"_index": index, "_id": key, "_score": 1.0, "_source": source}
+                        for key, source in documents.items()]
+                return 200, {"took": 1, "timed_out": False, "hits": {
+                    "total": {"value": len(hits), "relation": "eq"}, "max_score": 1.0 if hits else None,
+                    "hits": hits}}
+            if action == "indices:data/write/index":
+                try:
+                    source = json.loads(raw or b"null")
+                except ValueError:
+                    source = None
+                if not isinstance(source, dict):
+                    return 400, {"error": {"type": "mapper_parsing_exception",
+                                           "reason": "failed to parse, document is empty"}, "status": 400}
+                documents = self.indices.setdefault(index, {})
+                key = doc_id or uuid.uuid4().hex[:20]
+                result = "updated" if key in documents else "created"
+                documents[key] = source
+                return (200 if result == "updated" else 201), {"_index": index, "_id": key, "result": result}
+            if documents is None:
+                return 404, missing
+            if action == "indices:data/read/get":
+                if doc_id not in documents:
+                    return 404, {"_index": index, "_id": doc_id, "found": False}
+                return 200, {"_index": index, "_id": doc_id, "found": True, "_source": documents[doc_id]}
+            if documents.pop(doc_id or "", None) is None:
+                return 404, {"_index": index, "_id": doc_id, "result": "not_found"}
+            return 200, {"_index": index, "_id": doc_id, "result": "deleted"}
+
+
 class _Handler(BaseHTTPRequestHandler):
     server: _HTTPServer
     protocol_version = "HTTP/1.1"
@@ -173,25 +299,37 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(raw)
 
-    def _user(self) -> str | None:
+    def _principal(self, raw: bytes) -> Principal | None:
+        """Who signed or logged in; None once it has answered 401 (no or bad basic credentials) or 403 (a SigV4
+        signature the domain refuses)."""
         header = self.headers.get("Authorization", "")
-        if not header.startswith("Basic "):
-            return None
-        try:
-            username, _, password = base64.b64decode(header[6:]).decode().partition(":")
-        except ValueError:
-            return None
-        return username if self.server.store.authenticate(username, password) else None
+        if sigv4.is_sigv4(header):
+            url = f"https://{self.headers.get('Host', '')}{self.path}"
+            try:
+                credential = sigv4.verify(self.command, url, self.headers.items(), raw, self.server.region,
+                                          sigv4.known_credential)
+            except sigv4.SignatureError as error:
+                self._reply(403, {"message": str(error)})
+                return None
+            return self.server.store.signed(credential)
+        if header.startswith("Basic "):
+            try:
+                username, _, password = base64.b64decode(header[6:]).decode().partition(":")
+            except ValueError:
+                username, password = "", ""
+            if username and self.server.store.authenticate(username, password):
+                return self.server.store.internal(username)
+        self._reply(401, {"status": "UNAUTHORIZED", "message": "Unauthorized"},
+                    {"WWW-Authenticate": 'Basic realm="OpenSearch Security"'})
+        return None
 
     def _handle(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length) if length else b""
         path = urlparse(self.path).path.rstrip("/") or "/"
         self.server.record(self.command, path)
-        user = self._user()
-        if user is None:
-            self._reply(401, {"status": "UNAUTHORIZED", "message": "Unauthorized"},
-                        {"WWW-Authenticate": 'Basic realm="OpenSearch Security"'})
+        principal = self._principal(raw)
+        if principal is None:
             return
         store = self.server.store
         if path == "/" and self.command in ("GET", "HEAD"):
@@ -205,23 +343,55 @@ class _Handler(BaseHTTPRequestHandler):
             self._reply(200, self.server.health())
             return
         if path == "/_plugins/_security/authinfo":
-            self._reply(200, {"user": f"User [name={user}]", "user_name": user, "backend_roles": [],
-                              "roles": store.roles_of(user), "tenants": {user: True}, "custom_attribute_names": []})
+            self._reply(200, {"user": principal.describe(), "user_name": principal.name,
+                              "backend_roles": list(principal.backend_roles), "roles": store.roles_of(principal),
+                              "tenants": {principal.name: True}, "custom_attribute_names": []})
+            return
+        document = re.fullmatch(r"/([^/_][^/]*)/(_doc|_search)(?:/([^/]+))?", path)
+        if document:
+            self._document(principal, unquote(document.group(1)), document.group(2),
+                           unquote(document.group(3)) if document.group(3) else None, raw)
             return
         match = re.fullmatch(r"/_plugins/_security/api/(roles|rolesmapping|internalusers)(?:/([^/]+))?", path)
         if not match:
             self._reply(404, {"error": {"type": "invalid_index_name_exception", "reason": f"no handler for {path}"},
                               "status": 404})
             return
-        if not store.is_admin(user):
-            self._reply(403, {"status": "FORBIDDEN", "message": f"No permission to access REST API: User {user} "
-                              "with roles " + str(store.roles_of(user)) + " does not have any access to endpoint "
-                              + match.group(1).upper()})
+        if not store.is_admin(principal):
+            self._reply(403, {"status": "FORBIDDEN", "message": f"No permission to access REST API: User "
+                              f"{principal.name} with roles {store.roles_of(principal)} does not have any access to "
+                              f"endpoint {match.group(1).upper()}"})
             return
         kind, name = match.group(1), unquote(match.group(2)) if match.group(2) else None
         with store.lock:
             self._api(store, kind, name, raw)
         self.server.save()
+
+    def _document(self, principal: Principal, index: str, endpoint: str, doc_id: str | None, raw: bytes) -> None:
+        """``/<index>/_doc[/<id>]`` and ``/<index>/_search``, allowed by the principal's index permissions."""
+        method = self.command
+        if endpoint == "_search" and doc_id is None and method in ("GET", "POST"):
+            action = "indices:data/read/search"
+        elif endpoint == "_doc" and doc_id is not None and method in ("GET", "HEAD"):
+            action = "indices:data/read/get"
+        elif endpoint == "_doc" and (method == "POST" or (doc_id is not None and method == "PUT")):
+            action = "indices:data/write/index"
+        elif endpoint == "_doc" and doc_id is not None and method == "DELETE":
+            action = "indices:data/write/delete"
+        else:
+            self._reply(405, {"error": f"Incorrect HTTP method for uri [{self.path}] and method [{method}]",
+                              "status": 405})
+            return
+        if not _INDEX.match(index):
+            self._reply(400, {"error": {"type": "invalid_index_name_exception", "reason": f"Invalid index name "
+                                        f"[{index}], must be lowercase"}, "status": 400})
+            return
+        if not self.server.store.permitted(principal, action, index):
+            reason = f"no permissions for [{action}] and {principal.describe()}"
+            self._reply(403, {"error": {"root_cause": [{"type": "security_exception", "reason": reason}],
+                                        "type": "security_exception", "reason": reason}, "status": 403})
+            return
+        self._reply(*self.server.documents.apply(action, index, doc_id, raw))
 
     def _api(self, store: SecurityStore, kind: str, name: str | None, raw: bytes) -> None:
         entities = store.data[kind]
@@ -282,12 +452,14 @@ class _HTTPServer(ThreadingHTTPServer):
     daemon_threads = True
 
     def __init__(self, domain: str, port: int, store: SecurityStore, data_nodes: int = 1,
-                 master_nodes: int = 0) -> None:
+                 master_nodes: int = 0, region: str = REGION) -> None:
         super().__init__(("127.0.0.1", port), _Handler)
         self.domain = domain
         self.store = store
+        self.documents = Documents()
         self.data_nodes = data_nodes
         self.master_nodes = master_nodes
+        self.region = region
         self.calls: list[tuple[str, str]] = []
         self._calls_lock = threading.Lock()
 
@@ -327,16 +499,19 @@ def _state_file(domain: str) -> Path:
 
 
 class Server:
-    """A running fake security API for one domain: ``.port``, ``.calls`` (method, path) and ``.stop()``."""
+    """A running fake security API for one domain: ``.port``, ``.calls`` (method, path) and ``.stop()``.
+
+    ``master_arn`` is the domain's IAM master, ``region`` the one SigV4 requests must be scoped to.
+    """
 
     def __init__(self, domain: str, port: int, master_user: str, master_password: str, data_nodes: int = 1,
-                 master_nodes: int = 0) -> None:
-        store = SecurityStore(master_user, master_password)
+                 master_nodes: int = 0, master_arn: str | None = None, region: str = REGION) -> None:
+        store = SecurityStore(master_user, master_password, master_arn)
         saved = _state_file(domain)
         if saved.exists():
             store.data = json.loads(saved.read_text())
         self.domain = domain
-        self._httpd = _HTTPServer(domain, port, store, data_nodes, master_nodes)
+        self._httpd = _HTTPServer(domain, port, store, data_nodes, master_nodes, region)
         cert, key = tls.server_certificate(f"opensearch-{domain}")
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         context.minimum_version = ssl.TLSVersion.TLSv1_2
@@ -372,7 +547,7 @@ class Server:
 
 
 def start(domain: str, port: int, master_user: str, master_password: str, data_nodes: int = 1,
-          master_nodes: int = 0) -> Server:
+          master_nodes: int = 0, master_arn: str | None = None, region: str = REGION) -> Server:
     """Serve the security API of ``domain`` on 127.0.0.1:``port`` (0 picks a free port) until ``.stop()``; the node
-    counts are what ``/_cluster/health`` reports."""
-    return Server(domain, port, master_user, master_password, data_nodes, master_nodes)
+    counts are what ``/_cluster/health`` reports, ``master_arn`` the domain's IAM master, if any."""
+    return Server(domain, port, master_user, master_password, data_nodes, master_nodes, master_arn, region)

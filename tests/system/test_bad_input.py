@@ -136,6 +136,18 @@ CASES = {
          "opensearch_subnet_ids": [LOCAL_SUBNETS[0], SPARE_IN_ZONE_A, LOCAL_SUBNETS[2]]}, "opensearch_subnet_ids"),
     "OpenSearch malformed IAM master ARN": ({"opensearch_master_user_arn": "arn:aws:iam::123:role/search-admin"},
                                             "opensearch_master_user_arn"),
+    "OpenSearch role mapping with an assumed-role session as backend role": (
+        {"opensearch_role_mappings": [{"role": "openedx_app",
+                                       "backend_roles": ["arn:aws:sts::123456789012:assumed-role/edxapp/lms"]}]},
+        "opensearch_role_mappings"),
+    "OpenSearch role mapping with an IAM user as backend role": (
+        {"opensearch_role_mappings": [{"role": "openedx_app",
+                                       "backend_roles": ["arn:aws:iam::123456789012:user/lms"]}]},
+        "opensearch_role_mappings"),
+    "OpenSearch role mapping with an assumed-role session as user": (
+        {"opensearch_role_mappings": [{"role": "openedx_app",
+                                       "users": ["arn:aws:sts::123456789012:assumed-role/edxapp/lms"]}]},
+        "opensearch_role_mappings"),
     "OpenSearch Elasticsearch engine": ({"opensearch_engine_version": "Elasticsearch_7.10"},
                                         "opensearch_engine_version"),
     "OpenSearch TLS 1.0 policy": ({"opensearch_tls_security_policy": "Policy-Min-TLS-1-0-2019-07"},

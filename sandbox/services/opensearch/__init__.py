@@ -12,10 +12,11 @@ that:
 - stay ``Processing`` (``DomainProcessingStatus`` ``Creating``) without endpoint for the simulated creation
   time (``opensearch_domain``, plus ``opensearch_dedicated_masters`` with dedicated masters), then report
   ``Endpoints.vpc`` (``Endpoint`` for a public domain) ``localhost:<port>``, where a real HTTPS security API
-  answers (``sandbox.dataplane.opensearch``) with the master user of the internal user database;
+  answers (``sandbox.dataplane.opensearch``) the master user of the internal user database, or the IAM master
+  (``MasterUserARN``) and other IAM principals in SigV4-signed requests it verifies;
 - apply UpdateDomainConfig like AWS: nothing to change is a no-op, a blue/green change processes for
   ``modify`` minutes, an in-place one (access policy, logs, master user...) for ``modify_dynamic``; a new
-  master password reaches the security API.
+  master password or master ARN reaches the security API.
 
 The legacy Elasticsearch API (``/2015-01-01/es/...``, the boto3 ``es`` client) stays moto's: neither
 community.aws nor this collection uses it.

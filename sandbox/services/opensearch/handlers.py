@@ -64,7 +64,8 @@ def create_domain(self: OpenSearchServiceResponse) -> str:
             domain.master_arn = _master_options(self).get("MasterUserARN")
         cluster = config["ClusterConfig"]
         server = dataplane.create(name, *(master or (None, None)), data_nodes=cluster["InstanceCount"],
-                                  master_nodes=cluster.get("DedicatedMasterCount") or 0)
+                                  master_nodes=cluster.get("DedicatedMasterCount") or 0, master_arn=domain.master_arn,
+                                  region=backend.region_name)
         domain.last_port = server.port
         backend.domains[name] = domain
         tags = self._get_param("TagList") or []
@@ -210,6 +211,7 @@ def update_domain_config(self: OpenSearchServiceResponse) -> str:
             dataplane.set_master_user(name, *master)
         elif master_options:
             domain.master_arn = master_options.get("MasterUserARN")
+            dataplane.set_master_arn(name, domain.master_arn)
         _begin(domain, "Modifying", duration("modify" if blue_green else "modify_dynamic"))
         config = domain.to_config_dict()
         for section in changing:

@@ -11,4 +11,5 @@ from harness import (  # noqa: F401  pylint: disable=unused-import
     rds_aws,
     security_connection,
     security_server,
+    sigv4_security,
 )

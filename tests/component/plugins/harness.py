@@ -338,5 +338,30 @@ def security_connection(security_server: opensearch_security.Server, tmp_path: P
     }
 
 
+@dataclass
+class SignedDomain:
+    """A fake domain whose IAM master is an IAM user of moto; ``connection``: the module options that sign as it."""
+
+    server: opensearch_security.Server
+    master_arn: str
+    connection: dict[str, Any]
+
+
+@pytest.fixture
+def sigv4_security(moto: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[SignedDomain]:
+    """In moto, an IAM user ``search-admin`` with an access key, the IAM master of a fake domain's security API on a
+    free port that verifies SigV4 against moto's keys."""
+    iam = boto3.client("iam", region_name=REGION)
+    arn = iam.create_user(UserName="search-admin")["User"]["Arn"]
+    key = iam.create_access_key(UserName="search-admin")["AccessKey"]
+    server = opensearch_security.start("signeddomain", free_tcp_port(), MASTER_USER, MASTER_PASSWORD, master_arn=arn)
+    try:
+        yield SignedDomain(server, arn, {
+            "endpoint": server.endpoint, "auth": "sigv4", "ca_bundle": str(tmp_path / "tls" / "ca.pem"),
+            "access_key": key["AccessKeyId"], "secret_key": key["SecretAccessKey"], "region": REGION})
+    finally:
+        server.stop()
+
+
 def security_mutations(server: opensearch_security.Server) -> list[tuple[str, str]]:
     return [call for call in server.calls if call[0] in ("PUT", "DELETE", "PATCH", "POST")]

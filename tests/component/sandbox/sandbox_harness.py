@@ -1,4 +1,5 @@
-"""Harness for the sandbox tests: a real sandbox server in a subprocess, and clients for it.
+"""Harness for the sandbox tests: a real sandbox server in a subprocess, and clients for it, including SigV4-signed
+HTTPS requests to the OpenSearch security API.
 
 The server runs in a subprocess so its moto hooks never leak into the in-process moto of other tests.
 """
@@ -6,20 +7,28 @@ The server runs in a subprocess so its moto hooks never leak into the in-process
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import signal
+import ssl
 import subprocess
 import sys
 import time
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from unittest import mock
+from urllib.error import HTTPError
 
 import boto3
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
 from botocore.config import Config
+from botocore.credentials import Credentials
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -105,3 +114,44 @@ def wait_for(fetch: Callable[[], Any], predicate: Callable[[Any], bool], timeout
         time.sleep(0.05)
         value = fetch()
     return value
+
+
+@dataclass
+class Keys:
+    """AWS credentials to sign with (``token`` for temporary ones)."""
+
+    access_key: str
+    secret_key: str
+    token: str | None = None
+
+
+def signed_headers(method: str, url: str, body: bytes, keys: Keys, *, service: str = "es", region: str = "us-east-1",
+                   at: datetime | None = None) -> dict[str, str]:
+    """What a client sends: botocore's signature over the payload hash, the host and the date (``at``, or now)."""
+    request = AWSRequest(method=method, url=url, data=body, headers={"Content-Type": "application/json"})
+    request.headers["X-Amz-Content-SHA256"] = hashlib.sha256(body).hexdigest()
+    signer = SigV4Auth(Credentials(keys.access_key, keys.secret_key, keys.token), service, region)
+    with mock.patch("botocore.auth.get_current_datetime",
+                    return_value=(at or datetime.now(UTC)).replace(tzinfo=None)):
+        signer.add_auth(request)
+    return dict(request.headers.items())
+
+
+def https(url: str, ca: Path, method: str = "GET", data: bytes = b"", headers: dict[str, str] | None = None
+          ) -> tuple[int, Any]:
+    """(status, decoded JSON) of a request over TLS verified against the sandbox CA ``ca``."""
+    context = ssl.create_default_context(cafile=str(ca))
+    request = urllib.request.Request(url, data=data or None, method=method, headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, context=context, timeout=10) as response:
+            return response.status, json.loads(response.read())
+    except HTTPError as error:
+        return error.code, json.loads(error.read() or b"null")
+
+
+def signed(endpoint: str, ca: Path, keys: Keys, method: str, path: str, body: Any = None, **signing: Any
+           ) -> tuple[int, Any]:
+    """A request to ``endpoint`` + ``path`` signed with ``keys`` (``signing``: service, region, at)."""
+    data = json.dumps(body).encode() if body is not None else b""
+    headers = signed_headers(method, endpoint + path, data, keys, **signing)
+    return https(endpoint + path, ca, method, data, headers)

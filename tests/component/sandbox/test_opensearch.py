@@ -21,7 +21,7 @@ import pytest
 from botocore.exceptions import ClientError
 from moto import mock_aws
 from ports import free_port_range, free_tcp_port
-from sandbox_harness import ROOT, wait_for
+from sandbox_harness import ROOT, Keys, signed, wait_for
 
 from sandbox import seed, services
 from sandbox.dataplane import opensearch as dataplane
@@ -152,6 +152,33 @@ def test_iam_master_domain_answers_no_basic_credentials(aws: Aws) -> None:
         "Enabled": True, "InternalUserDatabaseEnabled": False, "MasterUserOptions": {"MasterUserARN": arn}}))
     endpoint = "https://" + describe(aws)["Endpoints"]["vpc"]
     assert get(f"{endpoint}/", aws.state_dir, ("admin", PASSWORD))[0] == 401
+
+
+def test_iam_master_domain_admits_its_master_signed_and_follows_a_new_master(aws: Aws) -> None:
+    iam, sts = boto3.client("iam"), boto3.client("sts")
+    user_arn = iam.create_user(UserName="search-admin")["User"]["Arn"]
+    key = iam.create_access_key(UserName="search-admin")["AccessKey"]
+    user = Keys(key["AccessKeyId"], key["SecretAccessKey"])
+    role_arn = iam.create_role(RoleName="search-admin", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+    session = sts.assume_role(RoleArn=role_arn, RoleSessionName="director")["Credentials"]
+    role = Keys(session["AccessKeyId"], session["SecretAccessKey"], session["SessionToken"])
+    aws.client.create_domain(**request(aws, AdvancedSecurityOptions={
+        "Enabled": True, "InternalUserDatabaseEnabled": False, "MasterUserOptions": {"MasterUserARN": user_arn}}))
+    endpoint = "https://" + describe(aws)["Endpoints"]["vpc"]
+    ca = aws.state_dir / "tls" / "ca.pem"
+    path = "/_plugins/_security/api/rolesmapping/readall"
+    assert signed(endpoint, ca, user, "PUT", path, {"backend_roles": ["analysts"]})[0] == 201
+    assert signed(endpoint, ca, role, "GET", path)[0] == 403
+
+    aws.client.update_domain_config(DomainName="edx-search", AdvancedSecurityOptions={
+        "Enabled": True, "InternalUserDatabaseEnabled": False, "MasterUserOptions": {"MasterUserARN": role_arn}})
+    status, info = signed(endpoint, ca, role, "GET", "/_plugins/_security/authinfo")
+    assert (status, info["user_name"], info["backend_roles"]) == (200, role_arn, [role_arn])
+    assert {"all_access", "security_manager"} <= set(info["roles"])
+    assert signed(endpoint, ca, role, "GET", path)[1]["readall"]["backend_roles"] == ["analysts"]
+    assert signed(endpoint, ca, user, "GET", path)[0] == 403
+    # The domain is in us-east-1: a request scoped to another region is refused.
+    assert signed(endpoint, ca, role, "GET", path, region="eu-west-1")[0] == 403
 
 
 @pytest.mark.parametrize(("overrides", "message"), [

@@ -1,4 +1,4 @@
-"""The OpenSearch security modules against the sandbox's fake security API, over HTTPS with basic auth."""
+"""The OpenSearch security modules against the sandbox's fake security API over HTTPS: basic auth and SigV4."""
 
 from __future__ import annotations
 
@@ -266,7 +266,7 @@ def test_info_lists_everything_without_hashes(security_connection, security_serv
 
 
 def test_sigv4_auth_takes_credentials_from_the_aws_options(security_connection, security_server, monkeypatch):
-    # The fake domain only speaks basic auth: a signed request is answered 401, as for an unmapped IAM role.
+    # Keys the sandbox did not issue: the domain refuses the signature, as AWS refuses an unknown key.
     for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
         monkeypatch.delenv(name, raising=False)
     args = {
@@ -280,5 +280,50 @@ def test_sigv4_auth_takes_credentials_from_the_aws_options(security_connection, 
     }
     with pytest.raises(ModuleExit) as failure:
         run_module(opensearch_security_role, args)
-    assert "HTTP 401" in failure.value.result["msg"] and "AWS credentials" in failure.value.result["msg"]
+    assert "HTTP 403" in failure.value.result["msg"]
+    assert "The security token included in the request is invalid" in failure.value.result["msg"]
     assert security_server.calls == [("GET", "/_plugins/_security/api/roles/openedx_lms")]
+
+
+READER_ROLE_ARN = "arn:aws:iam::123456789012:role/roster-reader"
+
+
+def test_sigv4_modules_converge_as_the_iam_master(sigv4_security):
+    connection, server = sigv4_security.connection, sigv4_security.server
+    mapping = {"role": "openedx_lms", "users": ["openedx_lms"], "backend_roles": [READER_ROLE_ARN]}
+    user = {"name": "openedx_lms", "password": "Lms-Pass-1!", "update_password": "on_create"}
+    runs = [(opensearch_security_role, LMS_ROLE), (opensearch_security_internal_user, user),
+            (opensearch_security_role_mapping, mapping)]
+
+    planned = [run_module(module, {**connection, **args}, check_mode=True)["changed"] for module, args in runs]
+    assert planned == [True, True, True]
+    assert mutating_calls(server) == []
+
+    assert [run_module(module, {**connection, **args})["changed"] for module, args in runs] == [True, True, True]
+    assert server.store.data["rolesmapping"]["openedx_lms"]["backend_roles"] == [READER_ROLE_ARN]
+    assert server.store.authenticate("openedx_lms", "Lms-Pass-1!")
+    writes = len(mutating_calls(server))
+    assert writes == 3
+
+    assert [run_module(module, {**connection, **args})["changed"] for module, args in runs] == [False, False, False]
+    assert [run_module(module, {**connection, **args}, check_mode=True)["changed"] for module, args in runs] == \
+        [False, False, False]
+    assert len(mutating_calls(server)) == writes
+    info = run_module(opensearch_security_info, {**connection, "names": ["openedx_lms"]})
+    assert info["role_mappings"]["openedx_lms"]["backend_roles"] == [READER_ROLE_ARN]
+
+
+def test_sigv4_as_a_principal_that_is_not_the_master_is_refused_clearly(sigv4_security):
+    # The sandbox's default keys are a known principal, but not this domain's master.
+    args = {**sigv4_security.connection, "access_key": "sandbox-access-key", "secret_key": "sandbox-secret-key",
+            **LMS_ROLE}
+    with pytest.raises(ModuleExit) as failure:
+        run_module(opensearch_security_role, args)
+    assert "HTTP 403" in failure.value.result["msg"]
+    assert "User arn:aws:iam::123456789012:user/moto with roles [] does not have any access" in \
+        failure.value.result["msg"]
+    wrong_secret = {**sigv4_security.connection, "secret_key": "x" * 40, **LMS_ROLE}
+    with pytest.raises(ModuleExit) as failure:
+        run_module(opensearch_security_role, wrong_secret)
+    assert "signature we calculated does not match" in failure.value.result["msg"]
+    assert mutating_calls(sigv4_security.server) == []
