@@ -78,15 +78,19 @@ options:
 attributes:
   action:
     support: full
-    description: Runs on the controller, as an action plugin.
+  async:
+    support: none
+  bypass_host_loop:
+    support: none
   check_mode:
     support: full
   diff_mode:
     support: full
   platform:
-    support: full
     platforms: posix
-    description: Writes on the controller whatever the host's connection is.
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
+  - ansible.builtin.action_common_attributes.flow
 notes:
   - Ownership is the controller user's; the task changes no owner or group.
 """
