@@ -7,7 +7,6 @@ before it record, as iam.yml and buckets.yml render them.
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -15,13 +14,9 @@ import pytest
 from ansible.parsing.dataloader import DataLoader
 from ansible.template import Templar, trust_as_template
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / ".collections"))
-from ansible_collections.openedx.data_services.plugins.filter.policies import (  # noqa: E402
-    denies_insecure_transport,
-    policy_errors,
-)
+from plugins.filter.policies import denies_insecure_transport, policy_errors
 
+ROOT = Path(__file__).resolve().parents[2]
 ROLE = ROOT / "roles" / "analytics"
 TEMPLATES = sorted(path.relative_to(ROLE / "templates").as_posix() for path in (ROLE / "templates").rglob("*.j2"))
 ACCOUNT = "123456789012"
