@@ -220,7 +220,7 @@ tags:
 import json
 
 from ansible_collections.amazon.aws.plugins.module_utils.policy import compare_policies
-from ansible_collections.openedx.data_services.plugins.module_utils import engine, s3
+from ansible_collections.openedx.data_services.plugins.module_utils import engine, s3_buckets
 from ansible_collections.openedx.data_services.plugins.module_utils.common import kms_key_matches, merged_tags
 from ansible_collections.openedx.data_services.plugins.module_utils.modules import DataServicesAWSModule
 
@@ -236,28 +236,28 @@ class Bucket(engine.Resource):
         super().__init__(module, client)
         self.policy = policy
         params = self.params
-        self.settings = tuple(setting for setting in s3.SETTINGS if params[setting] is not None)
-        self.rules = None if params["lifecycle_rules"] is None else s3.sorted_rules(
-            [s3.rule_option(rule) for rule in params["lifecycle_rules"]])
+        self.settings = tuple(setting for setting in s3_buckets.SETTINGS if params[setting] is not None)
+        self.rules = None if params["lifecycle_rules"] is None else s3_buckets.sorted_rules(
+            [s3_buckets.rule_option(rule) for rule in params["lifecycle_rules"]])
 
     @property
     def name(self) -> str:
         return self.params["name"]
 
     def read(self) -> dict | None:
-        if not s3.bucket_exists(self.client, self.name):
+        if not s3_buckets.bucket_exists(self.client, self.name):
             return None
         settings = self.settings if self.params["state"] == "present" else ()
-        return {"name": self.name, **s3.read_settings(self.client, self.name, settings)}
+        return {"name": self.name, **s3_buckets.read_settings(self.client, self.name, settings)}
 
     def plan_create(self) -> engine.Plan:
         ownership = self.params["object_ownership"]
         # What a bucket without the settings reads as; a new bucket gets the ownership as it is created.
-        empty = {"public_access": dict.fromkeys(s3.PUBLIC_ACCESS_SETTINGS, False), "object_ownership": ownership,
-                 "encryption": None, "encryption_key_id": None, "bucket_key_enabled": False, "policy": None,
-                 "versioning": False, "lifecycle_rules": [], "tags": {}}
-        plan = engine.Plan({"name": self.name, **{key: empty[key] for key in s3.state_keys(self.settings)}})
-        plan.call(lambda: s3.create_bucket(self.client, self.name, self.module.region, ownership))
+        empty = {"public_access": dict.fromkeys(s3_buckets.PUBLIC_ACCESS_SETTINGS, False),
+                 "object_ownership": ownership, "encryption": None, "encryption_key_id": None,
+                 "bucket_key_enabled": False, "policy": None, "versioning": False, "lifecycle_rules": [], "tags": {}}
+        plan = engine.Plan({"name": self.name, **{key: empty[key] for key in s3_buckets.state_keys(self.settings)}})
+        plan.call(lambda: s3_buckets.create_bucket(self.client, self.name, self.module.region, ownership))
         self.plan_settings(plan, empty)
         return plan
 
@@ -266,7 +266,7 @@ class Bucket(engine.Resource):
         ownership = self.params["object_ownership"]
         if ownership and ownership != current["object_ownership"]:
             plan.change("object_ownership", ownership)
-            plan.call(lambda: s3.put_object_ownership(self.client, self.name, ownership))
+            plan.call(lambda: s3_buckets.put_object_ownership(self.client, self.name, ownership))
         self.plan_settings(plan, current)
         return plan
 
@@ -276,31 +276,31 @@ class Bucket(engine.Resource):
         public_access = params["public_access"]
         if public_access is not None and public_access != current["public_access"]:
             plan.change("public_access", public_access)
-            plan.call(lambda: s3.put_public_access(client, name, public_access))
+            plan.call(lambda: s3_buckets.put_public_access(client, name, public_access))
         if params["encryption"]:
             self.plan_encryption(plan, current)
         policy, current_policy = self.policy, current.get("policy")
         # compare_policies answers True when the two policies differ.
         if policy and (current_policy is None or compare_policies(current_policy, policy)):
             plan.change("policy", policy)
-            plan.call(lambda: s3.put_policy(client, name, policy))
+            plan.call(lambda: s3_buckets.put_policy(client, name, policy))
         elif policy == {} and current_policy is not None:
             plan.change("policy", None)
-            plan.call(lambda: s3.delete_policy(client, name))
+            plan.call(lambda: s3_buckets.delete_policy(client, name))
         versioning = params["versioning"]
         if versioning is not None and versioning != current["versioning"]:
             plan.change("versioning", versioning)
-            plan.call(lambda: s3.put_versioning(client, name, versioning))
+            plan.call(lambda: s3_buckets.put_versioning(client, name, versioning))
         rules = self.rules
         if rules is not None and rules != current["lifecycle_rules"]:
             plan.change("lifecycle_rules", rules)
-            plan.call(lambda: s3.put_lifecycle_rules(client, name, rules) if rules else
-                      s3.delete_lifecycle_rules(client, name))
+            plan.call(lambda: s3_buckets.put_lifecycle_rules(client, name, rules) if rules else
+                      s3_buckets.delete_lifecycle_rules(client, name))
         if params["tags"] is not None:
             tags = merged_tags(current["tags"], params["tags"], params["purge_tags"])
             if tags != current["tags"]:
                 plan.change("tags", tags)
-                plan.call(lambda: s3.put_tags(client, name, tags))
+                plan.call(lambda: s3_buckets.put_tags(client, name, tags))
 
     def plan_encryption(self, plan: engine.Plan, current: dict) -> None:
         params = self.params
@@ -318,7 +318,7 @@ class Bucket(engine.Resource):
         plan.change("encryption", algorithm)
         plan.change("encryption_key_id", key_id)
         plan.change("bucket_key_enabled", bucket_key)
-        plan.call(lambda: s3.put_encryption(self.client, self.name, algorithm, key_id, bucket_key))
+        plan.call(lambda: s3_buckets.put_encryption(self.client, self.name, algorithm, key_id, bucket_key))
 
     def same_key(self, desired: str | None, current: str | None) -> bool:
         """Whether two ways of naming a KMS key (ARN, key id, alias, alias ARN) name the same key."""
@@ -327,12 +327,12 @@ class Bucket(engine.Resource):
         same = kms_key_matches(desired, current)
         if same is None or (same is False and not current.startswith("arn:")):
             kms = self.kms_client()
-            same = s3.key_arn(kms, desired) == s3.key_arn(kms, current)
+            same = s3_buckets.key_arn(kms, desired) == s3_buckets.key_arn(kms, current)
         return same
 
     def plan_delete(self, current: dict) -> engine.Plan:
         plan = engine.Plan()
-        plan.call(lambda: s3.delete_bucket(self.client, self.name))
+        plan.call(lambda: s3_buckets.delete_bucket(self.client, self.name))
         return plan
 
 
@@ -383,7 +383,7 @@ def main() -> None:
         expiration_days=dict(type="int"),
         abort_incomplete_multipart_upload_days=dict(type="int"),
     )
-    public_access = {option: dict(type="bool", default=True) for option in s3.PUBLIC_ACCESS_SETTINGS}
+    public_access = {option: dict(type="bool", default=True) for option in s3_buckets.PUBLIC_ACCESS_SETTINGS}
     argument_spec = dict(
         name=dict(type="str", required=True),
         encryption=dict(type="str", choices=["AES256", "aws:kms"]),

@@ -101,7 +101,7 @@ bucket:
       type: dict
 """
 
-from ansible_collections.openedx.data_services.plugins.module_utils import s3
+from ansible_collections.openedx.data_services.plugins.module_utils import s3_buckets
 from ansible_collections.openedx.data_services.plugins.module_utils.modules import DataServicesAWSModule
 
 
@@ -110,9 +110,9 @@ def main() -> None:
     client = module.client("s3")
     name = module.params["name"]
     try:
-        exists = s3.bucket_exists(client, name)
-        bucket = {"name": name, **s3.read_settings(client, name)} if exists else {}
-    except s3.AnsibleS3Error as e:
+        exists = s3_buckets.bucket_exists(client, name)
+        bucket = {"name": name, **s3_buckets.read_settings(client, name)} if exists else {}
+    except s3_buckets.AnsibleS3BucketError as e:
         module.fail_json_aws_error(e)
     module.exit_json(changed=False, exists=exists, bucket=bucket)
 

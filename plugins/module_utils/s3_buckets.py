@@ -1,10 +1,10 @@
 # Copyright: Open edX data services maintainers
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Amazon S3 calls of the s3_bucket modules, and a bucket's settings in the modules' option names.
+"""Amazon S3 bucket calls of the s3_bucket modules, and a bucket's settings in the modules' option names.
 
 Each setting is read with its own call; a bucket without the setting answers an error code of its own, read here as
-the setting's absence. Errors are raised as ``AnsibleS3Error``, which the modules turn into ``fail_json_aws_error``.
-Retries are botocore's (module_utils/modules.py).
+the setting's absence. Errors are raised as ``AnsibleS3BucketError``, which the modules turn into
+``fail_json_aws_error``. Retries are botocore's (module_utils/modules.py).
 """
 
 from __future__ import annotations
@@ -36,12 +36,12 @@ _STATE_KEYS = {"encryption": ("encryption", "encryption_key_id", "bucket_key_ena
 _MISSING_BUCKET = ("404", "NoSuchBucket", "NotFound")
 
 
-class AnsibleS3Error(AnsibleAWSError):
+class AnsibleS3BucketError(AnsibleAWSError):
     pass
 
 
-class S3ErrorHandler(AWSErrorHandler):
-    _CUSTOM_EXCEPTION = AnsibleS3Error
+class S3BucketErrorHandler(AWSErrorHandler):
+    _CUSTOM_EXCEPTION = AnsibleS3BucketError
 
     @classmethod
     def _is_missing(cls):
@@ -98,13 +98,13 @@ def sorted_rules(rules: list[dict[str, Any]]) -> list[dict[str, Any]]:
 # --- reads --------------------------------------------------------------------------------------------------
 
 
-@S3ErrorHandler.list_error_handler("read bucket", False)
+@S3BucketErrorHandler.list_error_handler("read bucket", False)
 def bucket_exists(client, name: str) -> bool:
     """Whether the bucket exists; one that these credentials may not read (another account's) fails."""
     try:
         client.head_bucket(Bucket=name)
     except is_boto3_error_code("403") as e:
-        raise AnsibleS3Error(
+        raise AnsibleS3BucketError(
             message=f"Bucket {name} exists but these credentials may not read it: it belongs to another account "
                     f"(bucket names are global across all AWS accounts: choose another) or this account's policies "
                     f"refuse s3:ListBucket on it",
@@ -119,7 +119,7 @@ def _read(client, method: str, name: str, absent: str) -> dict[str, Any] | None:
         return None
 
 
-@S3ErrorHandler.common_error_handler("read bucket public access block")
+@S3BucketErrorHandler.common_error_handler("read bucket public access block")
 def get_public_access(client, name: str) -> dict[str, bool]:
     """The four settings; all off for a bucket without a public access block."""
     found = _read(client, "get_public_access_block", name, "NoSuchPublicAccessBlockConfiguration") or {}
@@ -127,14 +127,14 @@ def get_public_access(client, name: str) -> dict[str, bool]:
     return {option: bool(block.get(key)) for option, key in PUBLIC_ACCESS_SETTINGS.items()}
 
 
-@S3ErrorHandler.common_error_handler("read bucket ownership controls")
+@S3BucketErrorHandler.common_error_handler("read bucket ownership controls")
 def get_object_ownership(client, name: str) -> str | None:
     found = _read(client, "get_bucket_ownership_controls", name, "OwnershipControlsNotFoundError")
     rules = (found or {}).get("OwnershipControls", {}).get("Rules", [])
     return rules[0]["ObjectOwnership"] if rules else None
 
 
-@S3ErrorHandler.common_error_handler("read bucket encryption")
+@S3BucketErrorHandler.common_error_handler("read bucket encryption")
 def get_encryption(client, name: str) -> dict[str, Any]:
     """``encryption``, ``encryption_key_id`` and ``bucket_key_enabled``; None where the bucket has no default."""
     found = _read(client, "get_bucket_encryption", name, "ServerSideEncryptionConfigurationNotFoundError") or {}
@@ -145,31 +145,31 @@ def get_encryption(client, name: str) -> dict[str, Any]:
             "bucket_key_enabled": bool(rule.get("BucketKeyEnabled"))}
 
 
-@S3ErrorHandler.common_error_handler("read bucket policy")
+@S3BucketErrorHandler.common_error_handler("read bucket policy")
 def get_policy(client, name: str) -> dict[str, Any] | None:
     found = _read(client, "get_bucket_policy", name, "NoSuchBucketPolicy")
     return json.loads(found["Policy"]) if found else None
 
 
-@S3ErrorHandler.common_error_handler("read bucket versioning")
+@S3BucketErrorHandler.common_error_handler("read bucket versioning")
 def get_versioning(client, name: str) -> bool:
     """True when versioning is on; off (never set) and suspended both read False."""
     return client.get_bucket_versioning(Bucket=name).get("Status") == "Enabled"
 
 
-@S3ErrorHandler.common_error_handler("read bucket lifecycle configuration")
+@S3BucketErrorHandler.common_error_handler("read bucket lifecycle configuration")
 def get_lifecycle_rules(client, name: str) -> list[dict[str, Any]]:
     found = _read(client, "get_bucket_lifecycle_configuration", name, "NoSuchLifecycleConfiguration") or {}
     return sorted_rules([rule_state(rule) for rule in found.get("Rules", [])])
 
 
-@S3ErrorHandler.common_error_handler("read bucket tags")
+@S3BucketErrorHandler.common_error_handler("read bucket tags")
 def get_tags(client, name: str) -> dict[str, str]:
     found = _read(client, "get_bucket_tagging", name, "NoSuchTagSet") or {}
     return boto3_tag_list_to_ansible_dict(found.get("TagSet", []))
 
 
-@S3ErrorHandler.common_error_handler("describe the KMS key of the bucket's default encryption")
+@S3BucketErrorHandler.common_error_handler("describe the KMS key of the bucket's default encryption")
 def key_arn(kms_client, key_id: str) -> str:
     return kms_key_arn(kms_client, key_id)
 
@@ -196,7 +196,7 @@ def read_settings(client, name: str, settings: tuple[str, ...] = SETTINGS) -> di
 # --- changes ------------------------------------------------------------------------------------------------
 
 
-@S3ErrorHandler.common_error_handler("create bucket")
+@S3BucketErrorHandler.common_error_handler("create bucket")
 def create_bucket(client, name: str, region: str, object_ownership: str | None) -> None:
     params: dict[str, Any] = {"Bucket": name}
     # us-east-1 is the one region that refuses to be named as a location constraint.
@@ -209,23 +209,23 @@ def create_bucket(client, name: str, region: str, object_ownership: str | None) 
     client.get_waiter("bucket_exists").wait(Bucket=name)
 
 
-@S3ErrorHandler.common_error_handler("delete bucket")
+@S3BucketErrorHandler.common_error_handler("delete bucket")
 def delete_bucket(client, name: str) -> None:
     client.delete_bucket(Bucket=name)
 
 
-@S3ErrorHandler.common_error_handler("put bucket public access block")
+@S3BucketErrorHandler.common_error_handler("put bucket public access block")
 def put_public_access(client, name: str, settings: dict[str, bool]) -> None:
     client.put_public_access_block(Bucket=name, PublicAccessBlockConfiguration={
         key: settings[option] for option, key in PUBLIC_ACCESS_SETTINGS.items()})
 
 
-@S3ErrorHandler.common_error_handler("put bucket ownership controls")
+@S3BucketErrorHandler.common_error_handler("put bucket ownership controls")
 def put_object_ownership(client, name: str, ownership: str) -> None:
     client.put_bucket_ownership_controls(Bucket=name, OwnershipControls={"Rules": [{"ObjectOwnership": ownership}]})
 
 
-@S3ErrorHandler.common_error_handler("put bucket encryption")
+@S3BucketErrorHandler.common_error_handler("put bucket encryption")
 def put_encryption(client, name: str, algorithm: str, key_id: str | None, bucket_key_enabled: bool) -> None:
     default: dict[str, Any] = {"SSEAlgorithm": algorithm}
     if key_id:
@@ -234,34 +234,34 @@ def put_encryption(client, name: str, algorithm: str, key_id: str | None, bucket
         {"ApplyServerSideEncryptionByDefault": default, "BucketKeyEnabled": bucket_key_enabled}]})
 
 
-@S3ErrorHandler.common_error_handler("put bucket policy")
+@S3BucketErrorHandler.common_error_handler("put bucket policy")
 def put_policy(client, name: str, policy: dict[str, Any]) -> None:
     client.put_bucket_policy(Bucket=name, Policy=json.dumps(policy))
 
 
-@S3ErrorHandler.common_error_handler("delete bucket policy")
+@S3BucketErrorHandler.common_error_handler("delete bucket policy")
 def delete_policy(client, name: str) -> None:
     client.delete_bucket_policy(Bucket=name)
 
 
-@S3ErrorHandler.common_error_handler("put bucket versioning")
+@S3BucketErrorHandler.common_error_handler("put bucket versioning")
 def put_versioning(client, name: str, enabled: bool) -> None:
     client.put_bucket_versioning(Bucket=name, VersioningConfiguration={
         "Status": "Enabled" if enabled else "Suspended"})
 
 
-@S3ErrorHandler.common_error_handler("put bucket lifecycle configuration")
+@S3BucketErrorHandler.common_error_handler("put bucket lifecycle configuration")
 def put_lifecycle_rules(client, name: str, rules: list[dict[str, Any]]) -> None:
     client.put_bucket_lifecycle_configuration(Bucket=name, LifecycleConfiguration={
         "Rules": [rule_request(rule) for rule in rules]})
 
 
-@S3ErrorHandler.common_error_handler("delete bucket lifecycle configuration")
+@S3BucketErrorHandler.common_error_handler("delete bucket lifecycle configuration")
 def delete_lifecycle_rules(client, name: str) -> None:
     client.delete_bucket_lifecycle(Bucket=name)
 
 
-@S3ErrorHandler.common_error_handler("put bucket tags")
+@S3BucketErrorHandler.common_error_handler("put bucket tags")
 def put_tags(client, name: str, tags: dict[str, str]) -> None:
     # S3 replaces the whole tag set, and refuses an empty one.
     if tags:
