@@ -104,8 +104,9 @@ def test_the_emr_service_role_is_assumed_by_emr_of_this_account_and_region_only(
 
 def test_the_emr_instances_reach_their_buckets_key_and_domain_only() -> None:
     policy = statements(render("iam/emr_ec2_policy.json.j2"))
-    assert policy["ReadWriteThePipelineAndEmrBuckets"]["Resource"] == [
-        "arn:aws:s3:::openedx-prod-analytics/*", "arn:aws:s3:::openedx-prod-emr/*"]
+    assert policy["ReadWriteThePipelineEmrAndReportsBuckets"]["Resource"] == [
+        "arn:aws:s3:::openedx-prod-analytics/*", "arn:aws:s3:::openedx-prod-emr/*",
+        "arn:aws:s3:::openedx-prod-api-reports/*"]
     assert policy["WriteEmrLogs"] == {"Sid": "WriteEmrLogs", "Effect": "Allow",
                                       "Action": ["s3:PutObject", "s3:AbortMultipartUpload"],
                                       "Resource": "arn:aws:s3:::openedx-prod-emr-logs/*"}
