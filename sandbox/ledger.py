@@ -82,11 +82,13 @@ def rest_operation(
 ) -> tuple[str, str | None]:
     """(protocol, operation name) of a REST request, matched against the service's botocore model.
 
-    Operations sharing a URI (S3 PutObject/CopyObject) are told apart by their required headers and query keys.
+    Operations sharing a URI (S3 PutObject/CopyObject) are told apart by their required headers and query keys; where
+    that leaves a tie, the operation botocore does not mark deprecated wins (S3 PutBucketLifecycleConfiguration, not
+    PutBucketLifecycle), since that is what SDKs send.
     """
     headers = headers or {}
     routes = _routes(service)
-    best: tuple[int, str] | None = None
+    best: tuple[tuple[int, bool], str] | None = None
     protocol = _protocol(service)
     for route in routes:
         if route.method != method or not route.pattern.fullmatch(path.rstrip("/") or "/"):
@@ -95,8 +97,9 @@ def rest_operation(
             continue
         if any(header not in headers for header in route.headers):
             continue
-        if best is None or route.score > best[0]:
-            best = (route.score, route.name)
+        rank = (route.score, not route.deprecated)
+        if best is None or rank > best[0]:
+            best = (rank, route.name)
     return protocol, best[1] if best else None
 
 
@@ -108,6 +111,7 @@ class _Route:
     query: tuple[tuple[str, str | None], ...]
     headers: tuple[str, ...]
     score: int
+    deprecated: bool
 
 
 def _models(service: str) -> list[Any]:
@@ -168,7 +172,7 @@ def _routes(service: str) -> tuple[_Route, ...]:
             score = literal + 100 * (len(query_items) + len(required_headers))
             routes.append(
                 _Route(name, http.get("method", "POST"), re.compile(regex), tuple(query_items),
-                       tuple(required_headers), score)
+                       tuple(required_headers), score, operation.deprecated)
             )
     return tuple(routes)
 

@@ -34,7 +34,7 @@ from sandbox.services.rds import handlers as rds_handlers
 from sandbox.tls import ca_bundle, server_certificate
 
 REGION = "us-east-1"
-READ_PREFIXES = ("Describe", "List", "Get")
+READ_PREFIXES = ("Describe", "List", "Get", "Head")
 SUBNETS = [subnet[0] for subnet in seed.SUBNETS]
 PLATFORM_SG = seed.SECURITY_GROUPS[0][0]
 MASTER_USER = "admin"

@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+from typing import Any
+from urllib.parse import urlsplit
+
+import boto3
+import botocore
 import pytest
 
 from sandbox.ledger import Call, Ledger, classify, is_read, signing_service
@@ -89,3 +95,63 @@ def test_ledger_counts_reads_mutations_and_faults_and_resets() -> None:
     ledger.reset()
     assert ledger.snapshot()["totals"]["read"] == 0
     assert ledger.snapshot()["read"] == {}
+
+
+def _sample(shape: Any) -> Any:
+    """A value botocore accepts for ``shape``: its required members only (one member of a union)."""
+    kind = shape.type_name
+    if kind == "structure":
+        members = list(shape.members)[:1] if shape.metadata.get("union") else shape.required_members
+        return {member: _sample(shape.members[member]) for member in members}
+    text = shape.enum[0] if getattr(shape, "enum", None) else "x1".ljust(shape.metadata.get("min", 0), "x")
+    samples = {"string": text, "integer": 1, "long": 1,
+               "boolean": True, "blob": b"x", "timestamp": "2025-01-01", "map": {"k": "v"}}
+    return [_sample(shape.member)] if kind == "list" else samples[kind]
+
+
+class _Sent(Exception):
+    """Stops a request once botocore has built it."""
+
+
+def _s3_requests() -> list[tuple[Any, Any]]:
+    """(operation model, request) of every S3 operation as botocore sends it to a path-style endpoint (the
+    sandbox's)."""
+    client = boto3.client("s3", region_name="us-east-1", endpoint_url="http://127.0.0.1:4566",
+                          aws_access_key_id="a", aws_secret_access_key="b")
+    sent: list[Any] = []
+
+    def capture(request: Any, **_kwargs: Any) -> None:
+        sent.append(request)
+        raise _Sent
+
+    client.meta.events.register("before-send", capture)
+    requests = []
+    for name in client.meta.service_model.operation_names:
+        operation = client.meta.service_model.operation_model(name)
+        params = _sample(operation.input_shape) if operation.input_shape is not None else {}
+        params.update({key: value for key, value in (("Bucket", "bucket-one"), ("Key", "a/b.txt")) if key in params})
+        sent.clear()
+        with contextlib.suppress(_Sent):
+            getattr(client, botocore.xform_name(name))(**params)
+        requests.append((operation, sent[-1]))
+    return requests
+
+
+# Not path-style requests to the endpoint: the S3 Express and Object Lambda endpoints.
+ELSEWHERE = {"ListDirectoryBuckets", "WriteGetObjectResponse"}
+
+
+def test_every_s3_request_is_counted_as_the_operation_botocore_sent() -> None:
+    requests = _s3_requests()
+    assert len(requests) > 100
+    for operation, request in requests:
+        url = urlsplit(request.url)
+        headers = {key.lower(): value.decode() if isinstance(value, bytes) else value
+                   for key, value in request.headers.items()}
+        call = classify(request.method, url.path, url.query, {**headers, **auth("s3")}, b"")
+        # A mutating call counted as a read would hide it from the check-mode and no-op assertions.
+        assert call.read is is_read(operation.name), (operation.name, request.method, url.path, url.query)
+        # A deprecated operation sends the request of its successor (PutBucketLifecycle's is
+        # PutBucketLifecycleConfiguration's): the ledger names the successor.
+        if operation.name not in ELSEWHERE and not operation.deprecated:
+            assert call.action == operation.name, (request.method, url.path, url.query)
