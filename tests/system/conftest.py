@@ -118,6 +118,15 @@ def count_resources(environment: str) -> dict[str, int]:
                           for page in aws("logs").get_paginator("describe_log_groups").paginate()
                           for g in page["logGroups"]),
         "iam_roles": named(aws("iam").list_roles()["Roles"], "RoleName"),
+        # The Analytics stack's, where the environment has one (site.yml).
+        "all_security_groups": named(aws("ec2").describe_security_groups()["SecurityGroups"], "GroupName"),
+        "buckets": named(aws("s3").list_buckets()["Buckets"], "Name"),
+        "instance_profiles": named(aws("iam").list_instance_profiles()["InstanceProfiles"], "InstanceProfileName"),
+        "key_pairs": named(aws("ec2").describe_key_pairs()["KeyPairs"], "KeyName"),
+        "instances": sum(tag["Key"] == "Name" and tag["Value"].startswith(prefix)
+                         for reservation in aws("ec2").describe_instances(Filters=[
+                             {"Name": "instance-state-name", "Values": ["pending", "running"]}])["Reservations"]
+                         for instance in reservation["Instances"] for tag in instance.get("Tags", [])),
     }
 
 
@@ -135,16 +144,17 @@ class SharedEnvironment:
 @pytest.fixture(scope="session")
 def shared_environment() -> SharedEnvironment:
     """A fresh prod-shaped environment that the tests whose property allows it share, instead of each converging one
-    of its own: created at -vvvv with 20% of the AWS calls throttled, then run again at -vvvv without faults."""
+    of its own: the data services and the Analytics stack (site.yml), created at -vvvv with 20% of the AWS calls
+    throttled, then run again at -vvvv without faults."""
     extra_vars = fresh_environment("shared", handoff=True)
     sandbox("reset")
     sandbox("faults", "--throttle-rate", "0.2", "--seed", "7")
     try:
-        created = run_playbook("-vvvv", extra_vars=extra_vars)
+        created = run_playbook("-vvvv", extra_vars=extra_vars, playbook="playbooks/site.yml")
     finally:
         sandbox("faults", "--clear")
     created_calls = ledger()
     created_resources = count_resources("shared")
     sandbox("reset")
-    rerun = run_playbook("-vvvv", extra_vars=extra_vars)
+    rerun = run_playbook("-vvvv", extra_vars=extra_vars, playbook="playbooks/site.yml")
     return SharedEnvironment("shared", extra_vars, created, created_calls, created_resources, rerun, ledger())

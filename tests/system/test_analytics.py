@@ -7,15 +7,24 @@ secure-repo files. Bad input is refused before any AWS call, in one run over an 
 
 from __future__ import annotations
 
+import configparser
+import hashlib
 import json
+import ssl
+import urllib.request
 
 import pymysql
 import pytest
 import yaml
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
 from conftest import ROOT, aws, ledger, recap, run_playbook, sandbox
 from test_bad_input import assert_refused
 
 PARTS = ("analytics_mysql", "analytics_search", "analytics_instances")
+# The principal the local inventory's credentials sign as, the learners index's IAM master there.
+DIRECTOR = "arn:aws:iam::123456789012:user/moto"
 
 CASES = {
     "web open to the internet": ({"analytics_http_cidrs": ["0.0.0.0/0"]}, "analytics_http_cidrs"),
@@ -37,6 +46,17 @@ CASES = {
     "EMR release without its prefix": ({"analytics_emr_release_label": "5.36.2"}, "analytics_emr_release_label"),
     "name prefix too long": ({"analytics_name_prefix": "a" * 41}, "analytics_name_prefix"),
     "tag key reserved by AWS": ({"analytics_tags": {"aws:owner": "x"}}, "analytics_tags"),
+    # The hand-off's settings.
+    "pipeline start date not a date": ({"analytics_pipeline_start_date": "2013-13-01"},
+                                       "analytics_pipeline_start_date"),
+    "connector version not a version": ({"analytics_emr_mysql_connector_version": "latest"},
+                                        "analytics_emr_mysql_connector_version"),
+    "bootstrap action outside S3": ({"analytics_emr_bootstrap_actions": {"security": "https://example.com/x.sh"}},
+                                    "analytics_emr_bootstrap_actions"),
+    "bootstrap action on a local path": ({"analytics_emr_bootstrap_actions": {"security": {"path": "/tmp/x.sh"}}},
+                                         "analytics_emr_bootstrap_actions"),
+    "Jenkins home relative": ({"analytics_jenkins_home": "jenkins"}, "analytics_jenkins_home"),
+    "CA path relative": ({"analytics_ca_path": "certs/ca.pem"}, "analytics_ca_path"),
     # The Analytics MySQL's own settings, checked by the rds_mysql role on the part's host.
     "analytics MySQL class without db. prefix": ({"analytics_part": "mysql", "rds_mysql_instance_class": "m5.large"},
                                                  "rds_mysql_instance_class"),
@@ -78,9 +98,9 @@ def _connect(credential: dict, database: str | None = None, tls: bool = True) ->
 
 
 def _refused(credential: dict, statement: str, database: str | None = None) -> int:
-    with _connect(credential, database) as connection, connection.cursor() as cursor:
-        with pytest.raises(pymysql.err.OperationalError) as refused:
-            cursor.execute(statement)
+    with _connect(credential, database) as connection, connection.cursor() as cursor, \
+            pytest.raises(pymysql.err.OperationalError) as refused:
+        cursor.execute(statement)
     return refused.value.args[0]
 
 
@@ -171,3 +191,108 @@ def test_a_data_services_run_keeps_the_emr_access(shared_environment):
     result = run_playbook("--limit", "mysql", extra_vars=extra)
     assert recap(result.stdout, "mysql")["changed"] == 0, result.stdout[-3000:]
     test_emr_reaches_both_databases_and_jenkins_only_the_director(shared_environment)
+
+
+def _signed_get(endpoint: str, path: str) -> dict:
+    """GET signed with the local inventory's credentials (SigV4, as the director), TLS verified against the CA."""
+    request = AWSRequest(method="GET", url=endpoint + path,
+                         headers={"X-Amz-Content-SHA256": hashlib.sha256(b"").hexdigest()})
+    SigV4Auth(Credentials("sandbox-access-key", "sandbox-secret-key"), "es", "us-east-1").add_auth(request)
+    context = ssl.create_default_context(cafile=str(ROOT / ".sandbox" / "tls" / "ca.pem"))
+    with urllib.request.urlopen(urllib.request.Request(endpoint + path, headers=dict(request.headers.items())),
+                                context=context, timeout=10) as response:
+        return json.loads(response.read())
+
+
+def test_the_learners_index_is_configured_signed_by_its_iam_master(shared_environment):
+    """The IAM-master path end to end: the domain's security configuration went through SigV4 as the director."""
+    parts = yaml.safe_load((ROOT / "artifacts" / shared_environment.name / "analytics" / "connections.yml").read_text())
+    search = parts["parts"]["search"]
+    assert search["master_user_arn"] == DIRECTOR and search["master_secret_arn"] == ""
+    assert search["username"] == "" and search["secret_arn"] == ""  # no internal application user
+    info = _signed_get(search["endpoint"], "/_plugins/_security/authinfo")
+    assert (info["user_name"], info["backend_roles"]) == (DIRECTOR, [])
+    assert {"all_access", "security_manager"} <= set(info["roles"])
+    prefix = f"arn:aws:iam::123456789012:role/openedx/openedx-{shared_environment.name}-"
+    mapping = _signed_get(search["endpoint"], "/_plugins/_security/api/rolesmapping/analytics_learners")
+    assert sorted(mapping["analytics_learners"]["backend_roles"]) == [f"{prefix}analytics", f"{prefix}emr-ec2"]
+    role = _signed_get(search["endpoint"], "/_plugins/_security/api/roles/analytics_learners")["analytics_learners"]
+    assert [p["index_patterns"] for p in role["index_permissions"]] == [["roster_1_2*"]]
+
+
+def test_check_mode_changes_nothing_and_makes_no_mutating_call(shared_environment):
+    sandbox("reset")
+    result = run_playbook("--check", "--diff", extra_vars=shared_environment.extra_vars,
+                          playbook="playbooks/analytics.yml")
+    for host in PARTS:
+        counts = recap(result.stdout, host)
+        assert (counts["failed"], counts["changed"]) == (0, 0), result.stdout[-3000:]
+    calls = ledger()
+    assert calls["totals"]["mutating"] == 0, calls["mutating"]
+
+
+def test_the_instances_require_imdsv2_encrypt_their_root_volume_and_have_no_public_address(shared_environment):
+    ec2, prefix = aws("ec2"), f"openedx-{shared_environment.name}-"
+    key_arn = aws("kms").describe_key(KeyId=f"alias/{prefix}data-services")["KeyMetadata"]["Arn"]
+    instances = {tag["Value"]: instance for reservation in ec2.describe_instances(Filters=[
+        {"Name": "instance-state-name", "Values": ["running"]}])["Reservations"]
+        for instance in reservation["Instances"] for tag in instance.get("Tags", [])
+        if tag["Key"] == "Name" and tag["Value"].startswith(prefix)}
+    assert sorted(instances) == [f"{prefix}analytics", f"{prefix}director"]
+    for name, instance in instances.items():
+        assert instance["MetadataOptions"]["HttpTokens"] == "required"
+        assert not instance.get("PublicIpAddress")
+        assert instance["KeyName"] == name
+        assert instance["IamInstanceProfile"]["Arn"].endswith(f"/{name}")
+        volume_id = instance["BlockDeviceMappings"][0]["Ebs"]["VolumeId"]
+        volume = ec2.describe_volumes(VolumeIds=[volume_id])["Volumes"][0]
+        assert volume["Encrypted"] and volume["KmsKeyId"] == key_arn
+        # The private key is in Secrets Manager, not on disk.
+        key = aws("secretsmanager").get_secret_value(
+            SecretId=f"openedx/{shared_environment.name}/analytics/ssh/{name}")["SecretString"]
+        assert key.startswith("-----BEGIN OPENSSH PRIVATE KEY-----")
+
+
+def test_every_bucket_is_private_encrypted_and_refuses_plain_http(shared_environment):
+    s3, prefix = aws("s3"), f"openedx-{shared_environment.name}-"
+    buckets = [bucket["Name"] for bucket in s3.list_buckets()["Buckets"] if bucket["Name"].startswith(prefix)]
+    assert len(buckets) == 5, buckets
+    for bucket in buckets:
+        block = s3.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"]
+        assert all(block.values()) and len(block) == 4, (bucket, block)
+        rule = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"][0]
+        assert rule["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"] == "aws:kms", bucket
+        policy = json.loads(s3.get_bucket_policy(Bucket=bucket)["Policy"])
+        assert any(statement["Effect"] == "Deny"
+                   and statement.get("Condition", {}).get("Bool", {}).get("aws:SecureTransport") == "false"
+                   for statement in policy["Statement"]), (bucket, policy)
+        ownership = s3.get_bucket_ownership_controls(Bucket=bucket)["OwnershipControls"]["Rules"][0]
+        assert ownership["ObjectOwnership"] == "BucketOwnerEnforced"
+
+
+def test_the_creds_files_in_s3_log_in_over_tls_and_override_cfg_names_what_was_provisioned(shared_environment):
+    s3, name = aws("s3"), shared_environment.name
+    pipeline = f"openedx-{name}-analytics"
+    for key, database in (("config/edxapp_creds", "edxapp"), ("config/edxanalytics_creds", "reports")):
+        found = s3.get_object(Bucket=pipeline, Key=key)
+        assert found["ServerSideEncryption"] == "aws:kms"
+        creds = json.loads(found["Body"].read())
+        assert sorted(creds) == ["host", "password", "port", "username"] and isinstance(creds["port"], str)
+        with _connect(creds, database) as connection, connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            assert cursor.fetchone() == (1,)
+    directory = ROOT / "artifacts" / name / "analytics"
+    assert not (directory / "edxapp_creds").exists() and not (directory / "edxanalytics_creds").exists()
+    parser = configparser.ConfigParser()
+    parser.read_string((directory / "analytics-override.cfg").read_text())
+    assert parser["database-import"]["credentials"] == f"s3://{pipeline}/config/edxapp_creds"
+    assert parser["database-import"]["database"] == "edxapp"
+    assert parser["database-export"]["credentials"] == f"s3://{pipeline}/config/edxanalytics_creds"
+    assert parser["database-export"]["database"] == "reports"
+    assert f"s3://openedx-{name}-tracking-logs/logs/tracking/" in parser["event-logs"]["source"]
+    assert parser["hive"]["warehouse_path"].startswith(f"s3://{pipeline}/")
+    assert parser["module-engagement"]["alias"] == "roster_1_2"
+    domain = aws("opensearch").describe_domain(DomainName=f"openedx-{name}-analytics")["DomainStatus"]
+    endpoint = domain.get("Endpoints", {}).get("vpc") or domain["Endpoint"]
+    assert parser["elasticsearch"]["host"] == endpoint.split(":")[0]
+    assert parser["elasticsearch"]["connection_type"] == "aws"
