@@ -5,6 +5,7 @@ and the refusal of changes AWS cannot make in place."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -72,6 +73,19 @@ def refuse_kms_key_change(kms_client: Callable[[], Any], resource: str, desired:
     if not same:
         raise ReplacementRequired(f"kms_key_id cannot be changed on {resource} (it is encrypted with {current}); "
                                   f"{how}")
+
+
+def parse_policy(policy: str | None, kind: str) -> tuple[dict[str, Any] | None, str | None]:
+    """A policy option as a dict, or why it is not one (the option is a JSON string once Ansible checked it)."""
+    if policy is None:
+        return None, None
+    try:
+        document = json.loads(policy)
+    except ValueError as e:
+        return None, f"policy must be a JSON object (a {kind} document) or a dict; it is not valid JSON: {e}."
+    if not isinstance(document, dict):
+        return None, f"policy must be a JSON object (a {kind} document) or a dict; got a {type(document).__name__}."
+    return document, None
 
 
 def merged_tags(current: dict[str, str], desired: dict[str, str] | None, purge: bool) -> dict[str, str]:

@@ -19,6 +19,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.tagging import (
     ansible_dict_to_boto3_tag_list,
     boto3_tag_list_to_ansible_dict,
 )
+from ansible_collections.openedx.data_services.plugins.module_utils.common import parse_policy as parse_policy_document
 from ansible_collections.openedx.data_services.plugins.module_utils.common import sync_tags
 
 KEY_SPEC = "SYMMETRIC_DEFAULT"
@@ -69,16 +70,8 @@ def pending_window_problem(days: int) -> str | None:
 
 
 def parse_policy(policy: str | None) -> tuple[dict[str, Any] | None, str | None]:
-    """The key policy as a dict, or why it is not one (the option is a JSON string once Ansible checked it)."""
-    if policy is None:
-        return None, None
-    try:
-        document = json.loads(policy)
-    except ValueError as e:
-        return None, f"policy must be a JSON object (a key policy document) or a dict; it is not valid JSON: {e}."
-    if not isinstance(document, dict):
-        return None, f"policy must be a JSON object (a key policy document) or a dict; got a {type(document).__name__}."
-    return document, None
+    """The key policy as a dict, or why it is not one."""
+    return parse_policy_document(policy, "key policy")
 
 
 # --- reads --------------------------------------------------------------------------------------------------

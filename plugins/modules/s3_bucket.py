@@ -217,10 +217,9 @@ tags:
   sample: {"Environment": "prod"}
 """
 
-import json
 
 from ansible_collections.amazon.aws.plugins.module_utils.policy import compare_policies
-from ansible_collections.openedx.data_services.plugins.module_utils import engine, s3_buckets
+from ansible_collections.openedx.data_services.plugins.module_utils import common, engine, s3_buckets
 from ansible_collections.openedx.data_services.plugins.module_utils.common import kms_key_matches, merged_tags
 from ansible_collections.openedx.data_services.plugins.module_utils.modules import DataServicesAWSModule
 
@@ -362,19 +361,6 @@ def input_problems(params: dict) -> list[str]:
     return problems
 
 
-def parse_policy(policy: str | None) -> tuple[dict | None, str | None]:
-    """The policy as a dict, or why it is not one (the option is a JSON string once Ansible checked it)."""
-    if policy is None:
-        return None, None
-    try:
-        document = json.loads(policy)
-    except ValueError as e:
-        return None, f"policy must be a bucket policy document (a dict or a JSON object); it is not valid JSON: {e}"
-    if not isinstance(document, dict):
-        return None, f"policy must be a bucket policy document (a dict or a JSON object); got {policy}"
-    return document, None
-
-
 def main() -> None:
     rule = dict(
         id=dict(type="str", required=True),
@@ -399,7 +385,7 @@ def main() -> None:
         state=dict(type="str", choices=["present", "absent"], default="present"),
     )
     module = DataServicesAWSModule(argument_spec=argument_spec, supports_check_mode=True)
-    policy, policy_problem = parse_policy(module.params["policy"])
+    policy, policy_problem = common.parse_policy(module.params["policy"], "bucket policy")
     problems = input_problems(module.params) + ([policy_problem] if policy_problem else [])
     if problems:
         module.fail_json(msg="; ".join(problems))

@@ -18,7 +18,9 @@ from plugins.filter.policies import denies_insecure_transport, policy_errors
 
 ROOT = Path(__file__).resolve().parents[2]
 ROLE = ROOT / "roles" / "analytics"
-TEMPLATES = sorted(path.relative_to(ROLE / "templates").as_posix() for path in (ROLE / "templates").rglob("*.j2"))
+# The policy documents (the hand-off's templates are files of another kind).
+TEMPLATES = sorted(path.relative_to(ROLE / "templates").as_posix()
+                   for path in (ROLE / "templates").rglob("*.json.j2"))
 ACCOUNT = "123456789012"
 KEY = f"arn:aws:kms:us-east-1:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 FACTS = {

@@ -193,8 +193,8 @@ def test_absent_deletes_the_bucket_once(s3: Any) -> None:
     ({"lifecycle_rules": [{"id": "nothing"}]}, "lifecycle rule 'nothing' needs expiration_days or"),
     ({"lifecycle_rules": [{"id": "x", "expiration_days": 0}]}, "expiration_days must be a positive number"),
     ({"lifecycle_rules": [{"id": "", "expiration_days": 1}]}, "lifecycle rule IDs are 1 to 255 characters"),
-    ({"policy": "{not json"}, "policy must be a bucket policy document"),
-    ({"policy": "[]"}, "policy must be a bucket policy document"),
+    ({"policy": "{not json"}, "policy must be a JSON object (a bucket policy document)"),
+    ({"policy": "[]"}, "policy must be a JSON object (a bucket policy document)"),
 ])
 def test_bad_options_fail_before_any_call(s3: Any, overrides: dict[str, Any], message: str) -> None:
     run = run_module(module, args(**overrides))
