@@ -2,8 +2,9 @@
 
 Converged once for the module: every bucket and role holds what was asked (read back with boto3), every inline
 policy passes policy_errors, a --check run changes nothing and makes no mutating call (a second run changes nothing:
-the shared environment's re-run shows it for the whole stack); a --check run on an environment never provisioned makes none either and still names every role's ARN. Then: settings changed out
-of band show in --check --diff and are put back; an existing tracking-logs bucket is adopted as it is, read only; a
+the shared environment's re-run shows it for the whole stack); a --check run on an environment never provisioned
+makes none either and still names every role's ARN. Then: settings changed out of band show in --check --diff and
+are put back; an existing tracking-logs bucket is adopted as it is, read only; a
 missing one and a bad bucket name fail with the variable named, before any change.
 """
 
