@@ -70,7 +70,7 @@ def bad_input_run(tmp_path_factory):
     settings.update(data_services_ca_bundle=str(ROOT / ".sandbox" / "tls" / "ca.pem"),
                     data_services_artifacts_dir=str(tmp_path_factory.mktemp("artifacts")),
                     ansible_connection="local", ansible_python_interpreter="{{ ansible_playbook_python }}")
-    hosts = {HOSTS[name]: {"analytics_part": "instances", **extra_vars} for name, (extra_vars, _) in CASES.items()}
+    hosts = {HOSTS[name]: {"analytics_part": "instances", **CASES[name][0]} for name in CASES}
     inventory = tmp_path_factory.mktemp("inventory") / "hosts.yml"
     inventory.write_text(yaml.safe_dump({"all": {"children": {"analytics": {"hosts": hosts, "vars": settings}}}}))
     sandbox("reset")
