@@ -65,6 +65,23 @@ def aws(service: str):
                         aws_access_key_id="sandbox-access-key", aws_secret_access_key="sandbox-secret-key")
 
 
+def secret_values(environment: str) -> list[str]:
+    """Every secret value the environment keeps in Secrets Manager: passwords, AUTH tokens, and the key material of
+    the instances' SSH private keys, line by line."""
+    client = aws("secretsmanager")
+    values = []
+    for entry in client.list_secrets()["SecretList"]:
+        if not entry["Name"].startswith(f"openedx/{environment}/"):
+            continue
+        text = client.get_secret_value(SecretId=entry["ARN"])["SecretString"]
+        if text.startswith("-----BEGIN"):
+            values += [line for line in text.splitlines() if len(line) >= 16 and not line.startswith("-----")]
+            continue
+        secret = json.loads(text)
+        values += [secret[key] for key in ("password", "auth_token") if secret.get(key)]
+    return values
+
+
 def recap(output: str, host: str = "mysql") -> dict[str, int]:
     """The PLAY RECAP counters of one host."""
     for line in output.splitlines():

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import ANSIBLE_PLAYBOOK, ROOT, aws, run_playbook
+from conftest import ANSIBLE_PLAYBOOK, ROOT, run_playbook, secret_values
 
 CONSUMER = ROOT / "tests" / "system" / "fixtures" / "edxapp_consumer.yml"
 HANDOFF_ONLY = "tests/system/fixtures/handoff_only.yml"
@@ -45,16 +45,6 @@ def consume(vars_file: Path, results: Path, *args: str) -> tuple[subprocess.Comp
                          text=True, timeout=300, check=False)
     found = json.loads(results.read_text()) if results.exists() else []
     return run, {entry["check"]: entry for entry in found}
-
-
-def secret_values(environment: str) -> list[str]:
-    client = aws("secretsmanager")
-    values = []
-    for entry in client.list_secrets()["SecretList"]:
-        if entry["Name"].startswith(f"openedx/{environment}/"):
-            value = json.loads(client.get_secret_value(SecretId=entry["ARN"])["SecretString"])
-            values += [value[key] for key in ("password", "auth_token") if value.get(key)]
-    return values
 
 
 @pytest.fixture(scope="module")

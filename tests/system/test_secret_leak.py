@@ -5,29 +5,13 @@ The runs are the shared environment's (conftest.shared_environment): the one tha
 
 from __future__ import annotations
 
-import json
-
-from conftest import ROOT, aws, recap
+from conftest import ROOT, recap, secret_values
 
 HOSTS = ("opensearch", "documentdb", "mysql", "redis", "analytics_mysql", "analytics_search", "analytics_instances")
 # The modules that receive a secret: the scan means something only if their arguments are in the output.
 SECRET_BEARING_MODULES = ("rds_instance", "docdb_cluster", "elasticache_replication_group", "opensearch_domain",
                           "opensearch_security_internal_user", "secretsmanager_credential", "mysql_user",
                           "s3_credentials_object", "ec2_key", "secretsmanager_secret")
-
-
-def _secret_values(environment: str) -> list[str]:
-    client = aws("secretsmanager")
-    names = [s["Name"] for s in client.list_secrets()["SecretList"] if s["Name"].startswith(f"openedx/{environment}/")]
-    values = []
-    for name in names:
-        text = client.get_secret_value(SecretId=name)["SecretString"]
-        if text.startswith("-----BEGIN"):  # an instance's SSH private key: its key material, line by line
-            values += [line for line in text.splitlines() if len(line) >= 16 and not line.startswith("-----")]
-            continue
-        secret = json.loads(text)
-        values += [secret[key] for key in ("password", "auth_token") if key in secret]
-    return values
 
 
 def test_no_secret_in_verbose_output_or_artifacts(shared_environment):
@@ -40,7 +24,7 @@ def test_no_secret_in_verbose_output_or_artifacts(shared_environment):
     assert "ESTABLISH LOCAL CONNECTION" in first.stdout
     for module in SECRET_BEARING_MODULES:
         assert f"AnsiballZ_{module}.py" in first.stdout, module
-    secrets = _secret_values(shared_environment.name)
+    secrets = secret_values(shared_environment.name)
     # MySQL master and app user, DocumentDB master, OpenSearch master and app user, Redis AUTH token; the Analytics
     # MySQL's users, edxapp_ro, the instances' SSH keys.
     assert len(secrets) >= 12, len(secrets)
