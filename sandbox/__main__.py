@@ -160,13 +160,17 @@ def _cleanup() -> None:
 
 
 def _orphans(directory: Path) -> list[int]:
-    """Data-plane servers still running from this state directory (a SIGKILLed sandbox cannot stop them)."""
+    """Data-plane servers still running from this state directory (a SIGKILLed sandbox cannot stop them).
+
+    A server belongs to it when its command line names one of the directory's data-plane directories: another
+    sandbox's state directory may lie inside this one (``.sandbox/gw1``), and its servers are not ours."""
+    ours = [f"{directory / name}{os.sep}".encode() for name in DATAPLANE_DIRS]
     found = []
     for proc in Path("/proc").glob("[0-9]*"):
         with contextlib.suppress(OSError):
             argv = proc.joinpath("cmdline").read_bytes().split(b"\0")
             binary = Path(argv[0].decode(errors="replace")).name
-            if binary in DATAPLANE_BINARIES and str(directory).encode() in b" ".join(argv):
+            if binary in DATAPLANE_BINARIES and any(prefix in b" ".join(argv) for prefix in ours):
                 found.append(int(proc.name))
     return found
 

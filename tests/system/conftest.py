@@ -20,8 +20,31 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
 ANSIBLE_PLAYBOOK = str(Path(PYTHON).parent / "ansible-playbook")
-SANDBOX_ENDPOINT = "http://127.0.0.1:4566"
 KNOWN_ENVIRONMENTS = ["local", "test", "prod", "shared", "limited", "interrupted", "deleted"]
+
+
+def worker_sandbox(worker: str) -> dict[str, str]:
+    """The sandbox settings of a pytest-xdist worker: ``gw0`` (or no xdist) the default sandbox, ``gwN`` ports and a
+    state directory of its own, in ranges no other sandbox of the suite uses (test_interrupted's included)."""
+    number = int(worker[2:]) if worker.startswith("gw") else 0
+    if number == 0:
+        return {}
+    return {"SANDBOX_AWS_PORT": str(4566 + 10 * number),
+            "SANDBOX_MYSQL_FIRST_PORT": str(13306 + 1000 * number),
+            "SANDBOX_REDIS_FIRST_PORT": str(16379 + 1000 * number),
+            "SANDBOX_OPENSEARCH_FIRST_PORT": str(19200 + 1000 * number),
+            "SANDBOX_DOCDB_FIRST_PORT": str(17017 + 1000 * number),
+            "SANDBOX_STATE_DIR": str(ROOT / ".sandbox" / worker)}
+
+
+# Set before the test modules are imported: the sandbox CLI, the playbooks' consumers and the tests that read
+# these variables (test_handoff_analytics) all follow the worker's sandbox.
+os.environ.update(worker_sandbox(os.environ.get("PYTEST_XDIST_WORKER", "gw0")))
+SANDBOX_ENDPOINT = f"http://127.0.0.1:{os.environ.get('SANDBOX_AWS_PORT', '4566')}"
+SANDBOX_STATE_DIR = Path(os.environ.get("SANDBOX_STATE_DIR", ROOT / ".sandbox"))
+CA_BUNDLE = str(SANDBOX_STATE_DIR / "tls" / "ca.pem")
+# Given to every playbook run before the test's own extra vars: the worker's sandbox in place of the inventory's.
+SANDBOX_EXTRA_VARS = {"data_services_aws_endpoint_url": SANDBOX_ENDPOINT, "data_services_ca_bundle": CA_BUNDLE}
 
 
 def sandbox(*args: str) -> str:
@@ -36,7 +59,7 @@ def ledger() -> dict:
 def run_playbook(*args: str, extra_vars: dict | None = None, playbook: str = "playbooks/data-services.yml",
                  inventory: str = "inventories/local", timeout: int = 900) -> subprocess.CompletedProcess:
     """Run a playbook of the collection the way a user would, returning its combined output."""
-    command = [ANSIBLE_PLAYBOOK, playbook, "-i", inventory, *args]
+    command = [ANSIBLE_PLAYBOOK, playbook, "-i", inventory, "-e", json.dumps(SANDBOX_EXTRA_VARS), *args]
     if extra_vars:
         command += ["-e", json.dumps(extra_vars)]
     environment = dict(os.environ, ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"), ANSIBLE_NOCOLOR="1",
@@ -91,12 +114,35 @@ def recap(output: str, host: str = "mysql") -> dict[str, int]:
     raise AssertionError(f"no PLAY RECAP line for {host} in:\n{output[-3000:]}")
 
 
+# The modules whose tests use the shared environment (the fixture below).
+SHARED_MODULES = frozenset(f"tests/system/{path.name}" for path in Path(__file__).parent.glob("test_*.py")
+                           if "shared_environment" in path.read_text())
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
+    """With ``pytest -n 2`` (tests/system/run.sh): the modules of the shared environment run on one worker, which
+    converges it once; every other module runs whole on either worker, so that an environment of the module's own
+    (a module-scoped fixture) is made once too."""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class SharedEnvironmentScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            module = nodeid.split("::", 1)[0]
+            return "shared_environment" if module in SHARED_MODULES else module
+
+    return SharedEnvironmentScheduling(config, log)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def running_sandbox():
+    """The worker's sandbox: started unless it runs, and then stopped at the end."""
     status = subprocess.run([PYTHON, "-m", "sandbox", "status"], cwd=ROOT, capture_output=True, text=True, check=False)
-    if status.returncode != 0:
+    started = status.returncode != 0
+    if started:
         sandbox("up")
     yield
+    if started:
+        sandbox("down")
 
 
 def count_resources(environment: str) -> dict[str, int]:

@@ -12,4 +12,5 @@ trap '"$bin/python" -m sandbox down >/dev/null 2>&1 || true' EXIT
 rm -rf artifacts
 "$bin/python" -m sandbox down >/dev/null 2>&1 || true  # molecule starts its own; pytest starts one after it
 "$bin/molecule" test --scenario-name provision
-"$bin/pytest" -p no:cacheprovider --durations=15 tests/system "$@"
+# Two workers, each with a sandbox of its own; the modules of the shared environment run on one (tests/system/conftest.py).
+"$bin/pytest" -p no:cacheprovider -n 2 --durations=15 tests/system "$@"

@@ -19,7 +19,7 @@ import yaml
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
-from conftest import ROOT, aws, ledger, recap, run_playbook, sandbox
+from conftest import CA_BUNDLE, ROOT, aws, ledger, recap, run_playbook, sandbox
 from test_bad_input import assert_refused
 
 PARTS = ("analytics_mysql", "analytics_search", "analytics_instances")
@@ -67,7 +67,7 @@ HOSTS = {name: f"case{number:02d}" for number, name in enumerate(CASES)}
 @pytest.fixture(scope="module")
 def bad_input_run(tmp_path_factory):
     settings = yaml.safe_load((ROOT / "inventories" / "local" / "group_vars" / "all" / "main.yml").read_text())
-    settings.update(data_services_ca_bundle=str(ROOT / ".sandbox" / "tls" / "ca.pem"),
+    settings.update(data_services_ca_bundle=CA_BUNDLE,
                     data_services_artifacts_dir=str(tmp_path_factory.mktemp("artifacts")),
                     ansible_connection="local", ansible_python_interpreter="{{ ansible_playbook_python }}")
     hosts = {HOSTS[name]: {"analytics_part": "instances", **CASES[name][0]} for name in CASES}
@@ -92,7 +92,7 @@ def _secret(name: str) -> dict:
 
 
 def _connect(credential: dict, database: str | None = None, tls: bool = True) -> pymysql.connections.Connection:
-    options = {"ssl": {"ca": str(ROOT / ".sandbox" / "tls" / "ca.pem")}} if tls else {"ssl_disabled": True}
+    options = {"ssl": {"ca": CA_BUNDLE}} if tls else {"ssl_disabled": True}
     return pymysql.connect(host=credential["host"], port=int(credential["port"]), user=credential["username"],
                            password=credential["password"], database=database, connect_timeout=10, **options)
 
@@ -198,7 +198,7 @@ def _signed_get(endpoint: str, path: str) -> dict:
     request = AWSRequest(method="GET", url=endpoint + path,
                          headers={"X-Amz-Content-SHA256": hashlib.sha256(b"").hexdigest()})
     SigV4Auth(Credentials("sandbox-access-key", "sandbox-secret-key"), "es", "us-east-1").add_auth(request)
-    context = ssl.create_default_context(cafile=str(ROOT / ".sandbox" / "tls" / "ca.pem"))
+    context = ssl.create_default_context(cafile=CA_BUNDLE)
     with urllib.request.urlopen(urllib.request.Request(endpoint + path, headers=dict(request.headers.items())),
                                 context=context, timeout=10) as response:
         return json.loads(response.read())

@@ -11,7 +11,7 @@ import re
 
 import pytest
 import yaml
-from conftest import ROOT, ledger, recap, run_playbook, sandbox
+from conftest import CA_BUNDLE, ROOT, ledger, recap, run_playbook, sandbox
 
 ONE_ZONE = ["subnet-0d5a0000000000a01"]
 LOCAL_SUBNETS = ["subnet-0d5a0000000000a01", "subnet-0d5a0000000000a02", "subnet-0d5a0000000000a03"]
@@ -212,7 +212,7 @@ def assert_refused(output: str, host: str, variable: str) -> None:
 def pure_run(tmp_path_factory):
     """One run of the playbook over one host per case, with the local inventory's settings."""
     settings = yaml.safe_load((ROOT / "inventories" / "local" / "group_vars" / "all" / "main.yml").read_text())
-    settings.update(data_services_ca_bundle=str(ROOT / ".sandbox" / "tls" / "ca.pem"),
+    settings.update(data_services_ca_bundle=CA_BUNDLE,
                     data_services_artifacts_dir=str(tmp_path_factory.mktemp("artifacts")),
                     ansible_connection="local", ansible_python_interpreter="{{ ansible_playbook_python }}")
     hosts = {HOSTS[name]: dict(extra_vars, data_services_service=service_of(variable))
