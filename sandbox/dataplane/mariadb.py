@@ -442,6 +442,10 @@ class Copy:
         return {"path": str(self.path), "binlog_file": self.binlog_file, "binlog_position": self.binlog_position,
                 "taken_at": self.taken_at}
 
+    def save(self, target: Path) -> None:
+        """Describe the copy in ``target/copy.json`` (for people looking at the state directory)."""
+        (target / "copy.json").write_text(json.dumps(self.describe(), indent=2) + "\n")
+
 
 def backup(resource_id: str, target: Path) -> Copy:
     """Copy the running server of ``resource_id`` into ``target/data`` (mariadb-backup --backup, then --prepare).
@@ -478,7 +482,7 @@ def backup(resource_id: str, target: Path) -> Copy:
             log_file, log_position = fields[0], int(fields[1])
     partial.rename(final)
     copy = Copy(final, log_file, log_position, taken_at)
-    (target / "copy.json").write_text(json.dumps(copy.describe(), indent=2) + "\n")
+    copy.save(target)
     return copy
 
 
