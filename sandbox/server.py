@@ -18,6 +18,7 @@ import io
 import json
 import logging
 import os
+import shutil
 import signal
 import sys
 import threading
@@ -98,8 +99,9 @@ class SandboxApp:
         return [payload]
 
     def after_moto_reset(self) -> None:
-        """Moto dropped every resource: stop their servers and put the seeded network back."""
+        """Moto dropped every resource: stop their servers, drop snapshot copies, put the seeded network back."""
         stop_dataplanes()
+        shutil.rmtree(state.state_dir() / "snapshots", ignore_errors=True)
         if self.on_moto_reset is not None:
             self.on_moto_reset()
 
