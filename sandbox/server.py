@@ -185,6 +185,12 @@ def build_app() -> SandboxApp:
     from sandbox import seed, services
 
     patches = services.apply_all()
+    # Moto reads botocore's paginator models on the first paginated describe, which takes seconds on a busy
+    # machine: longer than the shortest simulated transitions. Read them before serving.
+    from moto.core.utils import get_pagination_model
+
+    for service in ("rds", "elasticache", "opensearch"):
+        get_pagination_model(service)
     app = SandboxApp(DomainDispatcherApplication(create_backend_app))
     app.patches = patches
     app.on_moto_reset = seed.seed
