@@ -19,6 +19,7 @@ log, ``NOW()`` and AWS's timestamps are all UTC.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import logging
 import os
@@ -280,6 +281,12 @@ def _replay(server: Server, sql: Path) -> None:
     sql.unlink(missing_ok=True)
 
 
+def native_password_hash(password: str) -> str:
+    """mysql_native_password's hash of ``password``: the form the sandbox gives MariaDB, which writes statements to
+    its binary log as they come (a plain password would land in it)."""
+    return "*" + hashlib.sha1(hashlib.sha1(password.encode()).digest()).hexdigest().upper()
+
+
 def _connect_root(server: Server) -> Any:
     import pymysql
 
@@ -292,7 +299,8 @@ def _initialise(server: Server, create_master: bool) -> None:
         with connection.cursor() as cursor:
             if create_master:
                 user = connection.escape(server.master_username)
-                cursor.execute(f"CREATE USER IF NOT EXISTS {user}@'%%' IDENTIFIED BY %s", (server.master_password,))
+                cursor.execute(f"CREATE USER IF NOT EXISTS {user}@'%%' IDENTIFIED BY PASSWORD %s",
+                               (native_password_hash(server.master_password),))
                 cursor.execute(f"GRANT ALL PRIVILEGES ON *.* TO {user}@'%' WITH GRANT OPTION")
                 if server.db_name:
                     cursor.execute(f"CREATE DATABASE IF NOT EXISTS `{server.db_name.replace('`', '``')}`")
@@ -355,7 +363,7 @@ def set_master_password(resource_id: str, password: str) -> None:
     try:
         with connection.cursor() as cursor:
             user = connection.escape(server.master_username)
-            cursor.execute(f"ALTER USER {user}@'%%' IDENTIFIED BY %s", (password,))
+            cursor.execute(f"ALTER USER {user}@'%%' IDENTIFIED BY PASSWORD %s", (native_password_hash(password),))
     finally:
         connection.close()
 
