@@ -128,6 +128,8 @@ class Server:
     # A restored server starts from ``source`` (a prepared copy) and applies ``replay`` (SQL) before it is READY.
     source: Path | None = field(default=None, repr=False)
     replay: Path | None = field(default=None, repr=False)
+    # One mariadb-backup at a time: a server takes one BACKUP STAGE at a time.
+    backup_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property
     def datadir(self) -> Path:
@@ -465,6 +467,12 @@ def backup(resource_id: str, target: Path) -> Copy:
     server = get(resource_id)
     if server is None or server.state not in (READY, STOPPED):
         raise RuntimeError(f"no MariaDB server to copy for {resource_id}")
+    with server.backup_lock:
+        return _backup(server, target)
+
+
+def _backup(server: Server, target: Path) -> Copy:
+    resource_id = server.resource_id
     target.mkdir(parents=True, exist_ok=True)
     partial, final = target / "data.partial", target / "data"
     for path in (partial, final):
