@@ -12,20 +12,22 @@
   users and master password are the snapshot's.
 * RestoreDBInstanceToPointInTime starts a new MariaDB from the base copy and replays the source's binary log from
   the copy's position (``mariadb-binlog --stop-datetime``). Binary log events carry their statement's start time in
-  whole seconds (UTC), so the restored instance holds exactly the transactions whose COMMIT started in a second
-  before the second of RestoreTime: with a whole-second RestoreTime that is every transaction committed before it;
-  with a fractional one, those committed earlier in the same second are left out too (never one after it).
-  UseLatestRestorableTime replays to the end of the binary log at the moment of the call, to the transaction.
-  The restorable window runs from the second after the base copy was consistent (EarliestTime of
-  DescribeDBInstanceAutomatedBackups) to now (LatestRestorableTime: the sandbox ships its binary log at once,
-  where RDS is typically up to 5 minutes behind). Point-in-time restores need the source instance to exist.
+  whole seconds (UTC), and mariadb-binlog stops at the first event, in commit order, whose second is not before the
+  second of RestoreTime (a transaction cut there is rolled back). So the restored instance holds the transactions
+  whose COMMIT started in a second before RestoreTime's: with a whole-second RestoreTime, every transaction
+  committed before it; with a fractional one, those committed earlier in the same second are left out too; never
+  one committed after it. UseLatestRestorableTime replays the binary log to its end at the moment of the call, to
+  the transaction. The restorable window runs from the second after the base copy was consistent (EarliestTime of
+  DescribeDBInstanceAutomatedBackups) to now (LatestRestorableTime: the sandbox ships its binary log at once, where
+  RDS is typically up to 5 minutes behind). Point-in-time restores need the source instance to exist under the
+  identifier its automated backup was taken with (a renamed instance has none until retention is set anew).
 
 Restored instances get what AWS gives them: the snapshot's (or source's) engine, engine version, storage, encryption
-and KMS key, master user, database name, backup retention and window, and the class unless the call names one; the
-DB subnet group, VPC security groups and DB parameter group of the call, else the default ones (the default subnet
-group, the default security group of its VPC, the engine's default parameter group); Single-AZ, no deletion
-protection, no log exports, no IAM authentication and no CopyTagsToSnapshot unless asked; the call's tags, else for
-a snapshot restore the tags the source instance had when the snapshot was taken.
+and KMS key, master user and database name; the class, backup retention and backup window of the call, else the
+source's; the DB subnet group, VPC security groups and DB parameter group of the call, else the default ones (the
+default subnet group, the default security group of its VPC, the engine's default parameter group); Single-AZ, no
+deletion protection, no log exports, no IAM authentication and no CopyTagsToSnapshot unless asked; the call's tags,
+else for a snapshot restore the tags the source instance had when the snapshot was taken.
 """
 
 from __future__ import annotations
