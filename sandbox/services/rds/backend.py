@@ -218,6 +218,8 @@ def modify_db_instance(self: RDSBackend, db_instance_identifier: str, db_kwargs:
         changed |= _apply_log_exports(database, exports)
     if database.db_instance_identifier != old_id:
         mariadb.rename(old_id, database.db_instance_identifier)
+        for snapshot in backups.automated_snapshots(self, old_id):  # automated backups follow the instance
+            snapshot.db_instance_identifier = database.db_instance_identifier
     server_id = server_id_of(database)
     if database.db_parameter_group_name != old_group:
         # AWS uses an instance's new parameter group from its next reboot.

@@ -19,8 +19,8 @@
   one committed after it. UseLatestRestorableTime replays the binary log to its end at the moment of the call, to
   the transaction. The restorable window runs from the second after the base copy was consistent (EarliestTime of
   DescribeDBInstanceAutomatedBackups) to now (LatestRestorableTime: the sandbox ships its binary log at once, where
-  RDS is typically up to 5 minutes behind). Point-in-time restores need the source instance to exist under the
-  identifier its automated backup was taken with (a renamed instance has none until retention is set anew).
+  RDS is typically up to 5 minutes behind). Point-in-time restores need the source instance to exist (renamed or
+  not: its automated backups follow it).
 
 Restored instances get what AWS gives them: the snapshot's (or source's) engine, engine version, storage, encryption
 and KMS key, master user and database name; the class, backup retention and backup window of the call, else the
