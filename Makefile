@@ -30,16 +30,17 @@ $(VENV)/.installed: $(BIN)/python requirements.txt requirements-dev.txt
 
 venv: $(VENV)/.installed
 
-# The sandbox's data plane: real MariaDB and Redis servers from Debian.
+# The sandbox's data plane: real MariaDB and Redis servers from Debian (mariadb-backup copies RDS snapshots).
 system-deps:
 	@if ! command -v mariadbd >/dev/null || ! command -v mariadb-install-db >/dev/null \
+	    || ! command -v mariadb-backup >/dev/null || ! command -v mariadb-binlog >/dev/null \
 	    || ! command -v redis-server >/dev/null || ! command -v openssl >/dev/null \
 	    || ! command -v shellcheck >/dev/null; then \
-	  echo "Installing mariadb-server, redis-server, openssl and shellcheck (Debian packages)"; \
+	  echo "Installing mariadb-server, mariadb-backup, redis-server, openssl and shellcheck (Debian packages)"; \
 	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
 	  $$SUDO apt-get update -qq; \
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends \
-	    mariadb-server mariadb-client redis-server redis-tools openssl shellcheck >/dev/null; \
+	    mariadb-server mariadb-client mariadb-backup redis-server redis-tools openssl shellcheck >/dev/null; \
 	fi
 
 sandbox-up: venv system-deps

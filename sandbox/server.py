@@ -18,6 +18,7 @@ import io
 import json
 import logging
 import os
+import shutil
 import signal
 import sys
 import threading
@@ -98,8 +99,9 @@ class SandboxApp:
         return [payload]
 
     def after_moto_reset(self) -> None:
-        """Moto dropped every resource: stop their servers and put the seeded network back."""
+        """Moto dropped every resource: stop their servers, drop snapshot copies, put the seeded network back."""
         stop_dataplanes()
+        shutil.rmtree(state.state_dir() / "snapshots", ignore_errors=True)
         if self.on_moto_reset is not None:
             self.on_moto_reset()
 
@@ -183,6 +185,12 @@ def build_app() -> SandboxApp:
     from sandbox import seed, services
 
     patches = services.apply_all()
+    # Moto reads botocore's paginator models on the first paginated describe, which takes seconds on a busy
+    # machine: longer than the shortest simulated transitions. Read them before serving.
+    from moto.core.utils import get_pagination_model
+
+    for service in ("rds", "elasticache", "opensearch"):
+        get_pagination_model(service)
     app = SandboxApp(DomainDispatcherApplication(create_backend_app))
     app.patches = patches
     app.on_moto_reset = seed.seed

@@ -4,17 +4,33 @@ The collection's post-create work (databases, users, grants) and its verificatio
 speaks the MySQL protocol over TLS with the master credentials of the create call; MariaDB 10.11 is
 close enough to MySQL 8.0 for that. Servers are small (a 2-core machine runs several), listen on
 127.0.0.1 from ``SANDBOX_MYSQL_FIRST_PORT`` upward, and keep their data in ``.sandbox/mariadb/<id>/``.
+
+Backups are real too. ``backup`` takes a consistent copy of a running server with ``mariadb-backup --backup``
+and ``--prepare`` (InnoDB's redo log is copied alongside the files and applied, so writes during the copy are
+consistent) and records the binary log position the copy ends at. ``start_server(source=...)`` starts a new
+server from such a copy, and ``binlog_sql`` turns a server's binary log from a position up to a time into SQL
+that ``start_server(replay=...)`` applies before the server counts as started: a point-in-time restore.
+
+Every server writes a binary log (ROW format, 1 MB files, in ``.sandbox/mariadb/<id>/binlog/``) and runs in
+UTC (``TZ=UTC`` and ``time_zone=+00:00``, as RDS's default ``time_zone`` parameter), so the times in its binary
+log, ``NOW()`` and AWS's timestamps are all UTC.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import json
 import logging
+import os
 import shutil
 import subprocess
 import tempfile
 import threading
+import time
 from dataclasses import dataclass, field
+from datetime import UTC as UTC_ZONE
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +41,16 @@ from sandbox.state import AWS_HOST, MYSQL_FIRST_PORT, state_dir
 LOG = logging.getLogger("sandbox.dataplane.mariadb")
 MARIADBD = "/usr/sbin/mariadbd"
 INSTALL_DB = "/usr/bin/mariadb-install-db"
+BACKUP = "/usr/bin/mariadb-backup"
+BINLOG = "/usr/bin/mariadb-binlog"
+CLIENT = "/usr/bin/mariadb"
 START_TIMEOUT = 60.0
+BACKUP_TIMEOUT = 300.0
+# Servers, mariadb-backup and mariadb-binlog all run in UTC: mariadb-binlog reads --stop-datetime in its own zone.
+UTC = {"TZ": "UTC"}
+BINLOG_BASENAME = "mysql-bin"
+# What mariadb-backup writes beside the data: the binary log position the copy is consistent at.
+BINLOG_INFO = "xtrabackup_binlog_info"
 
 # Sized so that several servers fit a small CI machine; InnoDB's defaults would take ~200 MB each.
 SMALL_SERVER = (
@@ -39,7 +64,12 @@ SMALL_SERVER = (
     "--performance-schema=OFF",
     "--innodb-use-native-aio=0",
     "--skip-name-resolve",
-    "--skip-log-bin",
+)
+# Binary logging for point-in-time restores: row events replay exactly; small files are cheap to copy and read.
+BINARY_LOG = (
+    "--binlog-format=ROW",
+    "--max-binlog-size=1M",
+    "--default-time-zone=+00:00",
 )
 
 # RDS MySQL parameter -> MariaDB global variable, for the parameters MariaDB can apply at runtime.
@@ -95,10 +125,19 @@ class Server:
     error: str | None = None
     proc: subprocess.Popen[bytes] | None = field(default=None, repr=False)
     ready_event: threading.Event = field(default_factory=threading.Event, repr=False)
+    # A restored server starts from ``source`` (a prepared copy) and applies ``replay`` (SQL) before it is READY.
+    source: Path | None = field(default=None, repr=False)
+    replay: Path | None = field(default=None, repr=False)
+    # One mariadb-backup at a time: a server takes one BACKUP STAGE at a time.
+    backup_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property
     def datadir(self) -> Path:
         return self.directory / "data"
+
+    @property
+    def binlog_dir(self) -> Path:
+        return self.directory / "binlog"
 
     @property
     def socket(self) -> str:
@@ -165,8 +204,15 @@ def start_server(
     master_password: str,
     db_name: str | None = None,
     parameters: dict[str, str] | None = None,
+    source: Path | None = None,
+    replay: Path | None = None,
 ) -> Server:
-    """Reserve a port and start the server in the background; ``state(resource_id)`` tells when it answers."""
+    """Reserve a port and start the server in the background; ``state(resource_id)`` tells when it answers.
+
+    A new server is empty but for the master user (and ``db_name``). With ``source`` (a copy made by ``backup``) it
+    starts from that copy instead, with the users and data in it, and applies the SQL file ``replay`` (from
+    ``binlog_sql``; deleted once applied) before it counts as started.
+    """
     key = resource_id.lower()
     with _LOCK:
         existing = _SERVERS.get(key)
@@ -174,7 +220,7 @@ def start_server(
             return existing
         port = free_port(MYSQL_FIRST_PORT)
         server = Server(key, engine, port, _root() / key, master_username, master_password, db_name,
-                        dict(parameters or {}))
+                        dict(parameters or {}), source=source, replay=replay)
         _SERVERS[key] = server
     threading.Thread(target=_boot, args=(server, True), name=f"mariadb-{key}", daemon=True).start()
     return server
@@ -185,9 +231,11 @@ def _boot(server: Server, fresh: bool) -> None:
         if fresh:
             shutil.rmtree(server.directory, ignore_errors=True)
             server.directory.mkdir(parents=True)
-            shutil.copytree(_template(), server.datadir)
+            shutil.copytree(server.source or _template(), server.datadir)
         _launch(server)
-        _initialise(server, create_master=fresh)
+        if fresh and server.replay is not None:
+            _replay(server, server.replay)
+        _initialise(server, create_master=fresh and server.source is None)
         server.state = READY
         LOG.info("mariadb for %s answers on port %s", server.resource_id, server.port)
     except Exception as exc:
@@ -201,17 +249,44 @@ def _boot(server: Server, fresh: bool) -> None:
 
 def _launch(server: Server) -> None:
     cert, key = tls.server_certificate(f"mysql-{server.resource_id}")
+    server.binlog_dir.mkdir(parents=True, exist_ok=True)
     argv = [
         MARIADBD, "--no-defaults", "--user=root", f"--datadir={server.datadir}", f"--port={server.port}",
         f"--bind-address={AWS_HOST}", f"--socket={server.socket}", f"--pid-file={server.directory / 'mysqld.pid'}",
         f"--log-error={server.directory / 'error.log'}", f"--ssl-ca={tls.ca_bundle()}", f"--ssl-cert={cert}",
-        f"--ssl-key={key}", *SMALL_SERVER,
+        f"--ssl-key={key}", *SMALL_SERVER, *BINARY_LOG, f"--log-bin={server.binlog_dir / BINLOG_BASENAME}",
+        # Distinct server ids: a replayed binary log comes from another server.
+        f"--server-id={server.port}",
     ]
-    server.proc = start(argv, server.directory / "mariadbd.out")
+    server.proc = start(argv, server.directory / "mariadbd.out", env=UTC)
     if not wait_for_port(server.port, START_TIMEOUT) or not alive(server.proc):
         log = server.directory / "error.log"
         tail = log.read_text(errors="replace")[-2000:] if log.exists() else ""
         raise RuntimeError(f"mariadbd did not answer on port {server.port}: {tail}")
+
+
+def _run(argv: list[str], what: str, **kwargs: Any) -> subprocess.CompletedProcess[bytes]:
+    """Run a MariaDB tool in UTC; a failure raises with the end of its error output."""
+    result = subprocess.run(argv, env={**os.environ, **UTC}, stderr=subprocess.PIPE, check=False,
+                            timeout=BACKUP_TIMEOUT, **kwargs)
+    if result.returncode != 0:
+        raise RuntimeError(f"{what} failed ({result.returncode}): {result.stderr.decode(errors='replace')[-2000:]}")
+    return result
+
+
+def _replay(server: Server, sql: Path) -> None:
+    """Apply ``sql`` (mariadb-binlog output) as root, without writing it to this server's own binary log."""
+    with sql.open("rb") as statements:
+        _run([CLIENT, "--no-defaults", f"--socket={server.socket}", "--user=root", "--password=", "--binary-mode",
+              "--init-command=SET sql_log_bin=0"], f"replaying the binary log into {server.resource_id}",
+             stdin=statements, stdout=subprocess.DEVNULL)
+    sql.unlink(missing_ok=True)
+
+
+def native_password_hash(password: str) -> str:
+    """mysql_native_password's hash of ``password``: the form the sandbox gives MariaDB, which writes statements to
+    its binary log as they come (a plain password would land in it)."""
+    return "*" + hashlib.sha1(hashlib.sha1(password.encode()).digest()).hexdigest().upper()
 
 
 def _connect_root(server: Server) -> Any:
@@ -226,7 +301,8 @@ def _initialise(server: Server, create_master: bool) -> None:
         with connection.cursor() as cursor:
             if create_master:
                 user = connection.escape(server.master_username)
-                cursor.execute(f"CREATE USER IF NOT EXISTS {user}@'%%' IDENTIFIED BY %s", (server.master_password,))
+                cursor.execute(f"CREATE USER IF NOT EXISTS {user}@'%%' IDENTIFIED BY PASSWORD %s",
+                               (native_password_hash(server.master_password),))
                 cursor.execute(f"GRANT ALL PRIVILEGES ON *.* TO {user}@'%' WITH GRANT OPTION")
                 if server.db_name:
                     cursor.execute(f"CREATE DATABASE IF NOT EXISTS `{server.db_name.replace('`', '``')}`")
@@ -289,7 +365,7 @@ def set_master_password(resource_id: str, password: str) -> None:
     try:
         with connection.cursor() as cursor:
             user = connection.escape(server.master_username)
-            cursor.execute(f"ALTER USER {user}@'%%' IDENTIFIED BY %s", (password,))
+            cursor.execute(f"ALTER USER {user}@'%%' IDENTIFIED BY PASSWORD %s", (native_password_hash(password),))
     finally:
         connection.close()
 
@@ -361,6 +437,118 @@ def stop(resource_id: str, delete_data: bool = True, expected: Server | None = N
     with contextlib.suppress(OSError):
         if not server.socket.startswith(str(server.directory)):
             Path(server.socket).unlink()
+
+
+@dataclass(frozen=True)
+class Copy:
+    """A consistent copy of a server's data (``backup``) and the binary log position it is consistent at."""
+
+    path: Path  # the prepared data directory, which a server can start from
+    binlog_file: str | None
+    binlog_position: int | None
+    taken_at: float  # epoch seconds, once the copy was consistent: it holds what was committed before
+
+    def describe(self) -> dict[str, Any]:
+        return {"path": str(self.path), "binlog_file": self.binlog_file, "binlog_position": self.binlog_position,
+                "taken_at": self.taken_at}
+
+    def save(self, target: Path) -> None:
+        """Describe the copy in ``target/copy.json`` (for people looking at the state directory)."""
+        (target / "copy.json").write_text(json.dumps(self.describe(), indent=2) + "\n")
+
+
+def backup(resource_id: str, target: Path) -> Copy:
+    """Copy the running server of ``resource_id`` into ``target/data`` (mariadb-backup --backup, then --prepare).
+
+    The copy is consistent: it holds exactly the transactions committed before the end of the backup, which is
+    also where its binary log position points. A stopped server (StopDBInstance) was shut down cleanly: its files
+    are copied as they are. ``target/copy.json`` describes the copy.
+    """
+    server = get(resource_id)
+    if server is None or server.state not in (READY, STOPPED):
+        raise RuntimeError(f"no MariaDB server to copy for {resource_id}")
+    with server.backup_lock:
+        return _backup(server, target)
+
+
+def _backup(server: Server, target: Path) -> Copy:
+    resource_id = server.resource_id
+    target.mkdir(parents=True, exist_ok=True)
+    partial, final = target / "data.partial", target / "data"
+    for path in (partial, final):
+        shutil.rmtree(path, ignore_errors=True)
+    log_file: str | None = None
+    log_position: int | None = None
+    if server.state == STOPPED:
+        end = binlog_position(resource_id)
+        shutil.copytree(server.datadir, partial)
+        taken_at = time.time()
+        if end is not None:
+            log_file, log_position = end
+    else:
+        _run([BACKUP, "--no-defaults", "--backup", f"--target-dir={partial}", f"--datadir={server.datadir}",
+              f"--socket={server.socket}", "--user=root", "--password=", "--log-copy-interval=50"],
+             f"mariadb-backup of {resource_id}", stdout=subprocess.DEVNULL)
+        taken_at = time.time()
+        _run([BACKUP, "--no-defaults", "--prepare", f"--target-dir={partial}", "--use-memory=32M"],
+             f"mariadb-backup --prepare of {resource_id}", stdout=subprocess.DEVNULL)
+        info = partial / BINLOG_INFO
+        fields = info.read_text().split() if info.exists() else []
+        if len(fields) >= 2:
+            log_file, log_position = fields[0], int(fields[1])
+    partial.rename(final)
+    copy = Copy(final, log_file, log_position, taken_at)
+    copy.save(target)
+    return copy
+
+
+def _binlog_files(server: Server) -> list[Path]:
+    index = server.binlog_dir / f"{BINLOG_BASENAME}.index"
+    if not index.exists():
+        return []
+    return [server.binlog_dir / Path(line.strip()).name for line in index.read_text().splitlines() if line.strip()]
+
+
+def binlog_position(resource_id: str) -> tuple[str, int] | None:
+    """Where the binary log of ``resource_id`` ends now (the end of its last committed transaction)."""
+    server = get(resource_id)
+    if server is None:
+        return None
+    if server.state == READY:
+        connection = _connect_root(server)
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SHOW MASTER STATUS")
+                row = cursor.fetchone()
+        finally:
+            connection.close()
+        return (str(row[0]), int(row[1])) if row else None
+    files = _binlog_files(server)  # stopped: the files are complete
+    return (files[-1].name, files[-1].stat().st_size) if files else None
+
+
+def binlog_sql(resource_id: str, start: tuple[str, int], stop: tuple[str, int], stop_datetime: datetime | None,
+               out: Path) -> None:
+    """Write to ``out`` the SQL that replays the binary log of ``resource_id`` from ``start`` to ``stop``.
+
+    With ``stop_datetime`` (UTC) it ends before the first event at or after that time, in whole seconds: binary log
+    events carry their statement's start time in seconds, and mariadb-binlog stops at the first event whose second
+    is not before the second of ``stop_datetime``. A transaction whose COMMIT is cut off is rolled back.
+    """
+    server = get(resource_id)
+    if server is None:
+        raise RuntimeError(f"no MariaDB server for {resource_id}")
+    files = _binlog_files(server)
+    names = [path.name for path in files]
+    if start[0] not in names or stop[0] not in names:
+        raise RuntimeError(f"the binary log of {resource_id} no longer holds {start[0]} to {stop[0]}")
+    selected = files[names.index(start[0]):names.index(stop[0]) + 1]
+    argv = [BINLOG, "--no-defaults", f"--start-position={start[1]}", f"--stop-position={stop[1]}"]
+    if stop_datetime is not None:
+        argv.append(f"--stop-datetime={stop_datetime.astimezone(UTC_ZONE):%Y-%m-%d %H:%M:%S}")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with out.open("wb") as sql:
+        _run([*argv, *map(str, selected)], f"mariadb-binlog of {resource_id}", stdout=sql)
 
 
 def servers() -> list[dict[str, Any]]:

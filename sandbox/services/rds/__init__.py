@@ -9,6 +9,9 @@
   for a static parameter, more than 20 parameters a request); an instance whose group changed with
   ``pending-reboot`` (or that got another group) reports ``ParameterApplyStatus: pending-reboot`` until it
   reboots. DescribeDBParameters and DescribeEngineDefaultParameters page by MaxRecords and Marker.
+* MySQL/MariaDB snapshots and automated backups hold a real copy of the instance's data, and restores from a
+  snapshot or to a point in time start a new MariaDB from it (``backups``; its docstring says how close a
+  point-in-time restore gets). DBSnapshotNotFound carries AWS's code (moto's ends in ``Fault``).
 * Describe output carries the fields amazon.aws compares for idempotence (Performance Insights, gp3
   IOPS/throughput, pending modifications, subnet group, a unique DbiResourceId, engine default parameters
   from the catalogue in ``data/``).
@@ -17,11 +20,19 @@
 from __future__ import annotations
 
 from moto.rds import utils as rds_utils
-from moto.rds.models import DBCluster, DBClusterSnapshot, DBInstance, DBSnapshot, RDSBackend
+from moto.rds.exceptions import DBSnapshotNotFoundFault
+from moto.rds.models import (
+    DBCluster,
+    DBClusterSnapshot,
+    DBInstance,
+    DBInstanceAutomatedBackup,
+    DBSnapshot,
+    RDSBackend,
+)
 from moto.rds.responses import RDSResponse
 
 from sandbox.services import Hooks, methods, replace
-from sandbox.services.rds import backend, handlers, models, parameters
+from sandbox.services.rds import backend, backups, handlers, models, parameters
 
 HOOKS = Hooks(
     [replace(cls, "status", models.STATUS) for cls in (DBInstance, DBCluster, DBSnapshot, DBClusterSnapshot)],
@@ -37,11 +48,19 @@ HOOKS = Hooks(
     replace(DBCluster, "endpoint", property(models.cluster_endpoint)),
     replace(DBCluster, "reader_endpoint", property(models.cluster_reader_endpoint)),
     replace(DBCluster, "designate_writer", models.designate_writer),
+    replace(DBInstance, "latest_restorable_time", property(backups.latest_restorable_time)),
+    replace(DBSnapshotNotFoundFault, "__init__", backups.snapshot_not_found_init),
+    replace(DBInstanceAutomatedBackup, "__getattr__", backups.automated_backup_attribute),
+    replace(DBInstanceAutomatedBackup, "restore_window", property(backups.automated_backup_restore_window)),
+    replace(DBInstanceAutomatedBackup, "encrypted", property(backups.automated_backup_encrypted)),
+    replace(DBInstanceAutomatedBackup, "db_instance_automated_backups_arn", property(backups.automated_backup_arn)),
     methods(RDSBackend, backend.create_db_instance, backend.create_db_instance_read_replica,
             backend.modify_db_instance, backend.reboot_db_instance, backend.stop_db_instance,
-            backend.start_db_instance, backend.delete_db_instance, backend.create_db_snapshot,
-            backend.create_db_cluster_snapshot, backend.create_db_cluster, backend.modify_db_cluster,
-            backend.delete_db_cluster, parameters.describe_db_parameter_groups, parameters.modify_db_parameter_group),
+            backend.start_db_instance, backend.delete_db_instance, backups.create_db_snapshot,
+            backups.delete_db_snapshot, backups.copy_db_snapshot, backups.restore_db_instance_from_db_snapshot,
+            backups.restore_db_instance_to_point_in_time, backend.create_db_cluster_snapshot,
+            backend.create_db_cluster, backend.modify_db_cluster, backend.delete_db_cluster,
+            parameters.describe_db_parameter_groups, parameters.modify_db_parameter_group),
     methods(RDSResponse, handlers.call_action, handlers.create_db_snapshot, handlers.create_db_cluster_snapshot,
             handlers.delete_db_cluster, handlers.describe_db_parameters, handlers.describe_engine_default_parameters,
             handlers.reset_db_parameter_group),

@@ -13,7 +13,6 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
-from moto.ec2.models import ec2_backends
 from moto.rds.exceptions import (
     DBClusterNotFoundError,
     DBClusterToBeDeletedHasActiveMembers,
@@ -22,11 +21,12 @@ from moto.rds.exceptions import (
     InvalidParameterCombination,
     RDSClientError,
 )
-from moto.rds.models import DBCluster, DBClusterSnapshot, DBInstance, DBInstanceClustered, DBSnapshot, RDSBackend
+from moto.rds.models import DBCluster, DBClusterSnapshot, DBInstance, DBInstanceClustered, RDSBackend
 
 from sandbox.dataplane import mariadb
 from sandbox.lifecycle import CLOCK, duration
 from sandbox.services import original
+from sandbox.services.rds import backups
 from sandbox.services.rds.models import (
     CLUSTER_CREATE_KINDS,
     CLUSTER_SERVERS,
@@ -34,6 +34,7 @@ from sandbox.services.rds.models import (
     MYSQL_CLUSTER_ENGINES,
     begin,
     clock_key,
+    default_subnet_group,
     fail_if_server_failed,
     master_password,
     random_suffix,
@@ -78,16 +79,6 @@ NOT_ATTRIBUTES = {
 # --- DB instances -------------------------------------------------------------------------------------------
 
 
-def _default_subnet_group(backend: RDSBackend) -> str:
-    """AWS places an instance without a subnet group in the default VPC's ``default`` group."""
-    if "default" not in backend.subnet_groups:
-        ec2 = ec2_backends[backend.account_id][backend.region_name]
-        vpc = ec2.default_vpc
-        subnets = ec2.describe_subnets(filters={"vpc-id": [vpc.id]}) if vpc is not None else []
-        backend.create_subnet_group("default", "default", list(subnets), [])
-    return "default"
-
-
 def _prepare_instance_kwargs(backend: RDSBackend, kwargs: Any) -> None:
     if not kwargs.get("ca_certificate_identifier"):
         kwargs["ca_certificate_identifier"] = DEFAULT_CA
@@ -95,9 +86,11 @@ def _prepare_instance_kwargs(backend: RDSBackend, kwargs: Any) -> None:
         kwargs["publicly_accessible"] = False
     if kwargs.get("db_cluster_identifier") is None:
         if not kwargs.get("db_subnet_group_name"):
-            kwargs["db_subnet_group_name"] = _default_subnet_group(backend)
+            kwargs["db_subnet_group_name"] = default_subnet_group(backend)
         if kwargs.get("storage_encrypted"):
-            kwargs["kms_key_id"] = kms_arn(backend, kwargs.get("kms_key_id")) or aws_managed_key(backend, "rds")
+            managed = aws_managed_key(backend, "rds")  # not a key of moto's KMS: a restore may carry it over
+            key = kwargs.get("kms_key_id")
+            kwargs["kms_key_id"] = key if key == managed else kms_arn(backend, key) or managed
     kwargs.pop("port", None)
 
 
@@ -128,31 +121,41 @@ def _finish_instance(backend: RDSBackend, database: DBInstance, kwargs: Any) -> 
     database._sandbox_pending = {}
 
 
-def _start_instance_lifecycle(backend: RDSBackend, database: DBInstance, kind: str) -> None:
+def _start_instance_lifecycle(backend: RDSBackend, database: DBInstance, kind: str,
+                              restore: backups.Restore | None = None) -> None:
     track(database, "rds-db")
     server_id = server_id_of(database)
     ready = on_done = None
     if server_id is not None and database.db_cluster_identifier is None:
         server = mariadb.start_server(
             server_id, database.engine, database.master_username or "admin", master_password(database),
-            database.db_name, instance_parameters(database),
+            database.db_name, instance_parameters(database), source=restore.source if restore else None,
+            replay=restore.replay if restore else None,
         )
         database._sandbox_server = server
     if server_id is not None:
-        ready, on_done = server_ready(server_id), fail_if_server_failed(database, server_id)
+        ready, server_done = server_ready(server_id), fail_if_server_failed(database, server_id)
+
+        def on_done() -> None:
+            server_done()
+            backups.start_first_backup(backend, database)
+
+    backed_up = getattr(database, backups.BACKED_UP, None)
     begin(database, "creating", duration(CREATE_KINDS.get(database.engine, kind)), ready, on_done)
-    settle_synchronously(database, server_id)
+    settle_synchronously(database, server_id, *([backed_up] if backed_up is not None else []))
 
 
 def create_db_instance(self: RDSBackend, db_kwargs: Any) -> DBInstance:
+    restore = db_kwargs.pop(backups.RESTORE, None)
     _prepare_instance_kwargs(self, db_kwargs)
     cluster_id = db_kwargs.get("db_cluster_identifier")
     if cluster_id and not db_kwargs.get("availability_zone") and cluster_id in self.clusters:
         db_kwargs["availability_zone"] = _spread_zone(self.clusters[cluster_id])
     database = original(create_db_instance)(self, db_kwargs)
     _finish_instance(self, database, db_kwargs)
+    backups.prepare_first_backup(self, database)
     kind = "rds_instance_multi_az" if database.multi_az else "rds_instance"
-    _start_instance_lifecycle(self, database, kind)
+    _start_instance_lifecycle(self, database, kind, restore)
     return view(database, "creating")
 
 
@@ -163,6 +166,7 @@ def create_db_instance_read_replica(self: RDSBackend, db_kwargs: Any) -> DBInsta
     replica._sandbox_key = None
     replica.__dict__.pop("_sandbox_server", None)
     replica.__dict__.pop(PENDING_REBOOT, None)
+    replica.__dict__.pop(backups.BACKED_UP, None)
     replica.tags = list(db_kwargs.get("tags") or [])
     replica.enabled_cloudwatch_logs_exports = list(replica.enabled_cloudwatch_logs_exports)
     replica.vpc_security_group_ids = list(replica.vpc_security_group_ids)
@@ -214,6 +218,8 @@ def modify_db_instance(self: RDSBackend, db_instance_identifier: str, db_kwargs:
         changed |= _apply_log_exports(database, exports)
     if database.db_instance_identifier != old_id:
         mariadb.rename(old_id, database.db_instance_identifier)
+        for snapshot in backups.automated_snapshots(self, old_id):  # automated backups follow the instance
+            snapshot.db_instance_identifier = database.db_instance_identifier
     server_id = server_id_of(database)
     if database.db_parameter_group_name != old_group:
         # AWS uses an instance's new parameter group from its next reboot.
@@ -227,6 +233,8 @@ def modify_db_instance(self: RDSBackend, db_instance_identifier: str, db_kwargs:
                                  for key, (_, value) in pending.items()}
     answer = view(database, "modifying", _sandbox_pending=dict(database._sandbox_pending))
 
+    retention_before = database.backup_retention_period
+
     def apply_pending() -> None:
         for key, (attribute, value) in pending.items():
             setattr(database, attribute, value)
@@ -235,6 +243,8 @@ def modify_db_instance(self: RDSBackend, db_instance_identifier: str, db_kwargs:
         if "StorageType" in database._sandbox_pending and database.storage_type == "gp3":
             _finish_gp3(database)
         database._sandbox_pending = {}
+        if "BackupRetentionPeriod" in pending:
+            backups.retention_changed(self, database, retention_before, database.backup_retention_period)
 
     begin(database, "modifying", duration("modify"), None, apply_pending)
     return answer
@@ -342,8 +352,10 @@ def delete_db_instance(
         )
     if not clustered and not skip_final_snapshot and not final_db_snapshot_identifier:
         raise InvalidParameterCombination(FINAL_SNAPSHOT_REQUIRED)
+    final_copy = None
     if not clustered and not skip_final_snapshot:
-        self.create_db_snapshot(db_instance_identifier, final_db_snapshot_identifier, snapshot_type="manual")
+        final = self.create_db_snapshot(db_instance_identifier, final_db_snapshot_identifier, snapshot_type="manual")
+        final_copy = getattr(final, "_sandbox_copied", None)  # the server stops once its data is copied
     if isinstance(database, DBInstanceClustered) and database.is_cluster_writer:
         _fail_over_from(database)
     original(delete_db_instance)(self, db_instance_identifier, None, True, delete_automated_backups)
@@ -359,7 +371,9 @@ def delete_db_instance(
             mariadb.stop(server.resource_id, expected=server)
         CLOCK.forget(clock_key(database))
 
-    begin(database, "deleting", duration("delete"), None, remove)
+    begin(database, "deleting", duration("delete"), final_copy.is_set if final_copy else None, remove)
+    if final_copy is not None:
+        settle_synchronously(database, None)
     return view(database, "deleting")
 
 
@@ -371,17 +385,6 @@ def _fail_over_from(writer: DBInstanceClustered) -> None:
 
 
 # --- snapshots ----------------------------------------------------------------------------------------------
-
-
-def create_db_snapshot(self: RDSBackend, db_instance_identifier: str, db_snapshot_identifier: str,
-                       snapshot_type: str = "manual", *args: Any, **kwargs: Any) -> DBSnapshot:
-    snapshot = original(create_db_snapshot)(self, db_instance_identifier, db_snapshot_identifier, snapshot_type,
-                                            *args, **kwargs)
-    if snapshot_type != "manual":
-        return snapshot
-    track(snapshot, "rds-snapshot")
-    begin(snapshot, "creating", duration("snapshot"), None, None)
-    return view(snapshot, "creating")
 
 
 def create_db_cluster_snapshot(self: RDSBackend, db_cluster_identifier: str, db_cluster_snapshot_identifier: str,

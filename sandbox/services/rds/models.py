@@ -18,7 +18,8 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Any
 
-from moto.rds.models import DBCluster, DBInstance
+from moto.ec2.models import ec2_backends
+from moto.rds.models import DBCluster, DBInstance, RDSBackend
 
 from sandbox.dataplane import mariadb
 from sandbox.lifecycle import CLOCK, time_scale
@@ -98,8 +99,8 @@ def view(obj: Any, status: str, **attributes: Any) -> Any:
     return frozen
 
 
-def _after_action(callback: Callable[[], None]) -> None:
-    """Run ``callback`` once the current RDS request has released LOCK (used to wait for servers)."""
+def after_action(callback: Callable[[], None]) -> None:
+    """Run ``callback`` once the current RDS request has released LOCK (used to wait for servers and copies)."""
     callbacks = getattr(AFTER_ACTION, "callbacks", None)
     if callbacks is None:
         callback()
@@ -107,8 +108,9 @@ def _after_action(callback: Callable[[], None]) -> None:
         callbacks.append(callback)
 
 
-def settle_synchronously(obj: Any, server_id: str | None) -> None:
-    """At time scale 0, hold the response until the resource's server answers and its transition ended."""
+def settle_synchronously(obj: Any, server_id: str | None, *events: threading.Event) -> None:
+    """At time scale 0, hold the response until the resource's server answers, ``events`` are set (work that
+    follows, such as a first backup) and its transition ended."""
     if time_scale() > 0:
         return
     key = clock_key(obj)
@@ -116,11 +118,13 @@ def settle_synchronously(obj: Any, server_id: str | None) -> None:
     def wait() -> None:
         if server_id is not None:
             mariadb.wait_ready(server_id, SYNC_START_TIMEOUT)
+        for event in events:
+            event.wait(mariadb.BACKUP_TIMEOUT)
         deadline = time.monotonic() + 2.0
         while CLOCK.pending(key) and time.monotonic() < deadline:
             time.sleep(0.02)
 
-    _after_action(wait)
+    after_action(wait)
 
 
 def server_ready(server_id: str) -> Callable[[], bool]:
@@ -140,6 +144,16 @@ def random_suffix(length: int, alphabet: str = string.ascii_uppercase + string.d
 
 
 # --- what moto's models leave out ---------------------------------------------------------------------------
+
+
+def default_subnet_group(backend: RDSBackend) -> str:
+    """AWS places an instance without a subnet group in the default VPC's ``default`` group."""
+    if "default" not in backend.subnet_groups:
+        ec2 = ec2_backends[backend.account_id][backend.region_name]
+        vpc = ec2.default_vpc
+        subnets = ec2.describe_subnets(filters={"vpc-id": [vpc.id]}) if vpc is not None else []
+        backend.create_subnet_group("default", "default", list(subnets), [])
+    return "default"
 
 
 def server_id_of(database: DBInstance) -> str | None:
