@@ -12,7 +12,7 @@ short_description: Manage manual Amazon DocumentDB cluster snapshots
 description:
   - Create or delete a manual snapshot of a DocumentDB cluster, and manage its tags (O(tags), O(purge_tags)).
   - The snapshot is identified by O(identifier) alone; an existing snapshot of another cluster is an error.
-  - A snapshot is restored into a new cluster by M(openedx.data_services.docdb_cluster) with
+  - A snapshot is restored into a new cluster with
     O(openedx.data_services.docdb_cluster#module:restore_from.snapshot_identifier).
 author:
   - Open edX data services maintainers (@openedx)

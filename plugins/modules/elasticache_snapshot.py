@@ -13,9 +13,8 @@ description:
     check mode.
   - The snapshot is identified by its O(name) alone; an existing snapshot of another replication group is an error,
     not a reason to take a new one.
-  - A snapshot seeds a new replication group through the option
-    O(openedx.data_services.elasticache_replication_group#module:snapshot_name) of
-    M(openedx.data_services.elasticache_replication_group).
+  - A snapshot seeds a new replication group through
+    O(openedx.data_services.elasticache_replication_group#module:snapshot_name).
 author:
   - Open edX data services maintainers (@openedx)
 options:
