@@ -25,6 +25,7 @@ from sandbox import state
 REPO_ROOT = Path(__file__).resolve().parent.parent
 START_TIMEOUT = 60.0
 STOP_TIMEOUT = 30.0
+# The servers' data, and the snapshots' (whose records lived in moto's memory, gone with the server).
 DATAPLANE_DIRS = ("mariadb", "redis", "opensearch", "snapshots")
 DATAPLANE_BINARIES = ("mariadbd", "redis-server")
 

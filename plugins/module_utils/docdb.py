@@ -88,6 +88,16 @@ def create_cluster(client, **params: Any) -> dict[str, Any]:
     return client.create_db_cluster(Engine=ENGINE, **params)["DBCluster"]
 
 
+@DocDBErrorHandler.common_error_handler("restore DocumentDB cluster from snapshot")
+def restore_cluster_from_snapshot(client, **params: Any) -> dict[str, Any]:
+    return client.restore_db_cluster_from_snapshot(Engine=ENGINE, **params)["DBCluster"]
+
+
+@DocDBErrorHandler.common_error_handler("restore DocumentDB cluster to a point in time")
+def restore_cluster_to_point_in_time(client, **params: Any) -> dict[str, Any]:
+    return client.restore_db_cluster_to_point_in_time(**params)["DBCluster"]
+
+
 @DocDBErrorHandler.common_error_handler("modify DocumentDB cluster")
 def modify_cluster(client, **params: Any) -> dict[str, Any]:
     return client.modify_db_cluster(**params)["DBCluster"]

@@ -8,7 +8,7 @@ import re
 from typing import Any
 
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
-from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code, normalize_boto3_result
 from ansible_collections.amazon.aws.plugins.module_utils.errors import AWSErrorHandler
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import (
@@ -35,7 +35,8 @@ class ElastiCacheErrorHandler(AWSErrorHandler):
     @classmethod
     def _is_missing(cls):
         return is_boto3_error_code(
-            ["ReplicationGroupNotFoundFault", "CacheParameterGroupNotFound", "CacheParameterGroupNotFoundFault"]
+            ["ReplicationGroupNotFoundFault", "CacheParameterGroupNotFound", "CacheParameterGroupNotFoundFault",
+             "SnapshotNotFoundFault"]
         )
 
 
@@ -324,6 +325,57 @@ def replicas_to_remove(state: dict[str, Any], count: int) -> list[str]:
     """The ``count`` newest replicas: never the primary."""
     replicas = [m for m in state["member_clusters"] if m != state["primary_cluster_id"]]
     return replicas[len(replicas) - count:] if count else []
+
+
+# --- snapshots --------------------------------------------------------------------------------------
+
+
+def snapshot_name_problem(name: str) -> str | None:
+    """Why ElastiCache would refuse ``name`` as a snapshot name (the API reference documents no further rule)."""
+    if not name or not name.strip():
+        return "name must not be empty."
+    if name != name.strip():
+        return f"name '{name}' must not start or end with white space."
+    return None
+
+
+@ElastiCacheErrorHandler.list_error_handler("describe snapshot")
+def describe_snapshot(client, name: str) -> dict[str, Any] | None:
+    snapshots = client.describe_snapshots(SnapshotName=name)
+    return (snapshots.get("Snapshots") or [None])[0]
+
+
+@ElastiCacheErrorHandler.common_error_handler("list snapshots")
+def list_snapshots(client, source: str | None = None) -> list[dict[str, Any]]:
+    # Filtered by group here, not with ReplicationGroupId: the final snapshot of a deleted group is listed too.
+    return _paginate(client, "describe_snapshots", **({"SnapshotSource": source} if source else {})).get(
+        "Snapshots", [])
+
+
+@ElastiCacheErrorHandler.common_error_handler("create snapshot")
+def create_snapshot(client, name: str, replication_group_id: str, kms_key_id: str | None,
+                    tags: dict[str, str] | None) -> dict[str, Any]:
+    request: dict[str, Any] = {"SnapshotName": name, "ReplicationGroupId": replication_group_id}
+    if kms_key_id:
+        request["KmsKeyId"] = kms_key_id
+    if tags:
+        request["Tags"] = ansible_dict_to_boto3_tag_list(tags)
+    return client.create_snapshot(**request)["Snapshot"]
+
+
+@ElastiCacheErrorHandler.deletion_error_handler("delete snapshot")
+def delete_snapshot(client, name: str) -> bool:
+    client.delete_snapshot(SnapshotName=name)
+    return True
+
+
+def snapshot_state(snapshot: dict[str, Any], tags: dict[str, str]) -> dict[str, Any]:
+    """A snapshot as the snapshot modules return it: AWS's fields in snake_case, its tags, and when it was taken."""
+    result = camel_dict_to_snake_dict(normalize_boto3_result(snapshot))
+    nodes = result.get("node_snapshots") or [{}]
+    result["snapshot_create_time"] = nodes[0].get("snapshot_create_time")
+    result["tags"] = tags
+    return result
 
 
 # --- cache parameter groups -------------------------------------------------------------------------

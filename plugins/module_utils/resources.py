@@ -61,6 +61,9 @@ LIFECYCLES = {
     "elasticache_replication_group": Lifecycle(
         "elasticache", "replication group", frozenset({"available"}), frozenset({"create-failed", "deleting"}),
         ("ReplicationGroupNotFoundFault",), 15),
+    "elasticache_snapshot": Lifecycle(
+        "elasticache", "ElastiCache snapshot", frozenset({"available"}), frozenset({"failed", "deleting"}),
+        ("SnapshotNotFoundFault",), 15),
     # The status of a domain is derived in _opensearch_domain: "active" only once it can serve requests.
     "opensearch_domain": Lifecycle(
         "opensearch", "OpenSearch domain", frozenset({"active"}), frozenset({"deleting", "isolated"}),
@@ -163,6 +166,15 @@ def elasticache_replication_group_state(group: dict[str, Any]) -> dict[str, Any]
                  reader.get("Address"), primary.get("Port"), group)
 
 
+def _elasticache_snapshot(client, name: str) -> dict[str, Any]:
+    return elasticache_snapshot_state(client.describe_snapshots(SnapshotName=name)["Snapshots"][0])
+
+
+def elasticache_snapshot_state(snapshot: dict[str, Any]) -> dict[str, Any]:
+    return state("elasticache_snapshot", snapshot.get("SnapshotStatus", ""), snapshot.get("ARN"),
+                 port=snapshot.get("Port"), description=snapshot)
+
+
 def opensearch_domain_status(domain: dict[str, Any]) -> str:
     """``active`` only when the domain is created, has an endpoint and processes no change."""
     endpoint = (domain.get("Endpoints") or {}).get("vpc") or domain.get("Endpoint")
@@ -204,6 +216,7 @@ _DESCRIBE = {
     "docdb_cluster": _docdb_cluster,
     "docdb_cluster_snapshot": _docdb_cluster_snapshot,
     "elasticache_replication_group": _elasticache_replication_group,
+    "elasticache_snapshot": _elasticache_snapshot,
     "opensearch_domain": _opensearch_domain,
     "ec2_instance": _ec2_instance,
 }

@@ -15,6 +15,8 @@ description:
   - Changing O(instance_count) adds readers or removes the newest readers; the writer is never removed.
   - Settings AWS cannot change in place (O(master_username), O(db_subnet_group_name), O(storage_encrypted),
     O(kms_key_id)) are never replaced; a difference makes the module fail with a message naming the option.
+  - With O(restore_from), a cluster that does not exist yet is restored from a cluster snapshot or to a point in
+    time of another cluster instead of being created empty.
 author:
   - Open edX data services maintainers (@openedx)
 options:
@@ -124,6 +126,41 @@ options:
       - Delete the cluster without a final snapshot.
     type: bool
     default: false
+  restore_from:
+    description:
+      - Where the data of a new cluster comes from. Only used when the cluster does not exist; ignored for an
+        existing cluster, whose data is never replaced.
+      - The cluster is restored with the settings the restore call takes (O(kms_key_id), O(db_subnet_group_name),
+        O(vpc_security_group_ids), O(port), O(deletion_protection), O(enabled_cloudwatch_logs_exports),
+        O(tags), and from a snapshot also O(engine_version) and O(db_cluster_parameter_group_name)); once it is
+        available, the module modifies what the restore could not set (O(backup_retention_period), the windows,
+        the engine version and parameter group of a point-in-time restore) with C(ApplyImmediately), as for an
+        update, then creates the O(instance_count) instances.
+      - The restored cluster keeps the source's master user and its password at the snapshot or the point in time.
+        O(master_username) may be given but must be the source's; O(master_user_password), when given, is set on
+        the restored cluster (whatever O(update_password) says, as on creation).
+      - A restore of an unencrypted snapshot or cluster is encrypted when O(kms_key_id) is given; the restore of
+        an encrypted one stays encrypted (with O(kms_key_id) when given, else the source's key).
+    type: dict
+    suboptions:
+      snapshot_identifier:
+        description:
+          - The cluster snapshot to restore (manual, automated or final). The module waits for it to be available.
+        type: str
+      source_cluster_identifier:
+        description:
+          - The cluster to restore to a point in time; give O(restore_from.restore_time) or
+            O(restore_from.use_latest_restorable_time=true).
+        type: str
+      restore_time:
+        description:
+          - The point in time, ISO 8601 in UTC, for example V(2025-01-01T03:00:00Z). It must lie between the
+            source's C(EarliestRestorableTime) and C(LatestRestorableTime).
+        type: str
+      use_latest_restorable_time:
+        description:
+          - Restore to the source's C(LatestRestorableTime).
+        type: bool
   wait:
     description:
       - Wait for the cluster and its instances to be available (or deleted).
@@ -176,6 +213,30 @@ EXAMPLES = r"""
     tags:
       environment: prod
   register: docdb
+
+- name: Restore a copy of the cluster as it was at 03:00 UTC, encrypted with the environment key
+  openedx.data_services.docdb_cluster:
+    identifier: openedx-prod-docdb-restored
+    restore_from:
+      source_cluster_identifier: openedx-prod-docdb
+      restore_time: "2025-01-01T03:00:00Z"
+    instance_class: db.r6g.large
+    instance_count: 1
+    db_subnet_group_name: openedx-prod-private
+    vpc_security_group_ids: [sg-0123456789abcdef0]
+    db_cluster_parameter_group_name: openedx-prod-docdb50
+    storage_encrypted: true
+    kms_key_id: alias/openedx-prod
+    backup_retention_period: 7
+    tags:
+      environment: prod
+
+- name: Restore a copy of the cluster from its final snapshot
+  openedx.data_services.docdb_cluster:
+    identifier: openedx-test-docdb-restored
+    restore_from:
+      snapshot_identifier: openedx-test-docdb-final
+    instance_class: db.t3.medium
 
 - name: Delete a test cluster, keeping a final snapshot
   openedx.data_services.docdb_cluster:
@@ -279,6 +340,7 @@ resource:
       type: dict
 """
 
+import datetime
 import re
 
 from ansible_collections.openedx.data_services.plugins.module_utils import docdb, engine, resources
@@ -290,6 +352,8 @@ from ansible_collections.openedx.data_services.plugins.module_utils.common impor
 )
 from ansible_collections.openedx.data_services.plugins.module_utils.modules import DataServicesAWSModule
 
+# Modules run on the director's Python, which may predate datetime.UTC (3.11).
+UTC = datetime.timezone.utc  # noqa: UP017
 USERNAME = re.compile(r"^[A-Za-z][A-Za-z0-9]{0,62}$")
 # Settings that ModifyDBCluster changes: option -> API parameter.
 MODIFIABLE = {
@@ -333,10 +397,29 @@ def validate(module) -> None:
         port = params["port"]
         if port is not None and not 1150 <= port <= 65535:
             errors.append(f"port must be between 1150 and 65535, got {port}")
+        restore = params["restore_from"]
+        if restore and restore["source_cluster_identifier"]:
+            if not restore["restore_time"] and not restore["use_latest_restorable_time"]:
+                errors.append("restore_from.source_cluster_identifier needs restore_from.restore_time or "
+                              "restore_from.use_latest_restorable_time=true")
+            elif restore["restore_time"] and restore_time(restore["restore_time"]) is None:
+                errors.append("restore_from.restore_time must be an ISO 8601 time in UTC, for example "
+                              f"2025-01-01T03:00:00Z, got {restore['restore_time']!r}")
     elif not params["final_snapshot_identifier"] and not params["skip_final_snapshot"]:
         errors.append("deleting a cluster needs final_snapshot_identifier, or skip_final_snapshot=true to take none")
     if errors:
         module.fail_json(msg="; ".join(errors))
+
+
+def restore_time(value: str) -> datetime.datetime | None:
+    """``value`` as an aware UTC time; None unless it is ISO 8601 with a zero UTC offset (``Z`` or ``+00:00``)."""
+    try:
+        moment = datetime.datetime.fromisoformat(value.strip())
+    except ValueError:
+        return None
+    if moment.utcoffset() != datetime.timedelta(0):
+        return None
+    return moment.astimezone(UTC)
 
 
 def current_settings(cluster: dict, instances: list, tags: dict) -> dict:
@@ -444,6 +527,8 @@ class Cluster(engine.Resource):
 
     def plan_create(self) -> engine.Plan:
         params = self.params
+        if params["restore_from"]:
+            return self.plan_restore()
         missing = [name for name in ("instance_class", "master_username", "master_user_password") if not params[name]]
         if missing:
             self.module.fail_json(msg=f"creating cluster {self.name} needs {', '.join(missing)}")
@@ -468,6 +553,98 @@ class Cluster(engine.Resource):
         if params["wait"]:
             plan.call(self.wait)
         return plan
+
+    def restore_source(self) -> dict:
+        """The snapshot or cluster ``restore_from`` names, as DescribeDBClusterSnapshots/DescribeDBClusters give it;
+        fails (before any change) when it does not exist or cannot give the requested time."""
+        restore = self.params["restore_from"]
+        if restore["snapshot_identifier"]:
+            source = docdb.describe_cluster_snapshot(self.client, restore["snapshot_identifier"])
+            if source is None:
+                self.module.fail_json(msg=f"restore_from.snapshot_identifier {restore['snapshot_identifier']} does not "
+                                          "exist")
+            return source
+        source = docdb.describe_cluster(self.client, restore["source_cluster_identifier"])
+        if source is None:
+            self.module.fail_json(msg=f"restore_from.source_cluster_identifier {restore['source_cluster_identifier']}"
+                                      " does not exist")
+        moment = restore_time(restore["restore_time"]) if restore["restore_time"] else None
+        earliest = source.get("EarliestRestorableTime")
+        if moment is not None and earliest is not None and moment < earliest:
+            self.module.fail_json(msg=f"restore_from.restore_time {restore['restore_time']} is before the earliest "
+                                      f"restorable time of {source['DBClusterIdentifier']}, {earliest.isoformat()}")
+        if moment is not None and moment > datetime.datetime.now(UTC):
+            self.module.fail_json(msg=f"restore_from.restore_time {restore['restore_time']} is in the future")
+        return source
+
+    def plan_restore(self) -> engine.Plan:
+        params, restore = self.params, self.params["restore_from"]
+        if not params["instance_class"]:
+            self.module.fail_json(msg=f"restoring cluster {self.name} needs instance_class (for its instances)")
+        source = self.restore_source()
+        if params["master_username"] and params["master_username"] != source["MasterUsername"]:
+            self.module.fail_json(msg=f"the restored cluster {self.name} keeps the master user of its source, "
+                                      f"{source['MasterUsername']}; master_username {params['master_username']} "
+                                      "cannot be set")
+        kms_key = self.kms_key()
+        encrypted = bool(source.get("StorageEncrypted")) or kms_key is not None
+        if params["storage_encrypted"] and not encrypted:
+            self.module.fail_json(msg=f"the source of {self.name} is not encrypted: encrypting the restored cluster "
+                                      "(storage_encrypted=true) needs kms_key_id")
+        from_snapshot = bool(restore["snapshot_identifier"])
+        # The cluster as the restore makes it, in option names: what the module then modifies, and the refusals.
+        restored = {
+            "engine_version": (from_snapshot and params["engine_version"]) or source.get("EngineVersion"),
+            "instance_count": 0,
+            "master_username": source["MasterUsername"],
+            "db_subnet_group_name": params["db_subnet_group_name"] or "default",
+            "storage_encrypted": encrypted,
+            "kms_key_id": kms_key or (source.get("KmsKeyId") if encrypted else None),
+            "enabled_cloudwatch_logs_exports": sorted(set(params["enabled_cloudwatch_logs_exports"] or [])),
+            "tags": params["tags"] or {},
+        }
+        desired = desired_settings(params, restored, kms_key)
+        desired["tags"] = params["tags"] or {}
+        cluster_modifications(params, restored, desired)  # raises on what no restore or modification can give
+        request = {"DBClusterIdentifier": self.name, "Tags": docdb.ansible_dict_to_boto3_tag_list(params["tags"] or {})}
+        names = {"port": "Port", "db_subnet_group_name": "DBSubnetGroupName",
+                 "vpc_security_group_ids": "VpcSecurityGroupIds", "deletion_protection": "DeletionProtection"}
+        if from_snapshot:
+            names.update(engine_version="EngineVersion", db_cluster_parameter_group_name="DBClusterParameterGroupName")
+        request.update({api: params[option] for option, api in names.items() if params[option] is not None})
+        if kms_key:
+            request["KmsKeyId"] = kms_key
+        if params["enabled_cloudwatch_logs_exports"]:
+            request["EnableCloudwatchLogsExports"] = sorted(set(params["enabled_cloudwatch_logs_exports"]))
+        plan = engine.Plan(desired)
+        if from_snapshot:
+            if source.get("Status") != "available":
+                plan.call(lambda: resources.wait(self.client, "docdb_cluster_snapshot", restore["snapshot_identifier"],
+                                                 params["wait_timeout"]))
+            plan.call(lambda: docdb.restore_cluster_from_snapshot(
+                self.client, SnapshotIdentifier=restore["snapshot_identifier"], **request))
+        else:
+            moment = {"RestoreToTime": restore_time(restore["restore_time"])} if restore["restore_time"] else {
+                "UseLatestRestorableTime": True}
+            plan.call(lambda: docdb.restore_cluster_to_point_in_time(
+                self.client, SourceDBClusterIdentifier=restore["source_cluster_identifier"], RestoreType="full-copy",
+                **moment, **request))
+        plan.call(lambda: self.wait("available"))
+        plan.call(self.modify_restored)
+        plan.call(lambda: self.add_instances(params["instance_count"]))
+        if params["wait"]:
+            plan.call(self.wait)
+        return plan
+
+    def modify_restored(self) -> None:
+        """Set on a restored (available) cluster what the restore call could not."""
+        current = self.read()
+        request = cluster_modifications(self.params, current, desired_settings(self.params, current, self.kms_key()))
+        if self.params["master_user_password"] is not None:
+            request["MasterUserPassword"] = self.params["master_user_password"]
+        if request:
+            docdb.modify_cluster(self.client, DBClusterIdentifier=self.name, ApplyImmediately=True, **request)
+            self.wait("available")
 
     def add_instances(self, count: int) -> None:
         existing = [i["DBInstanceIdentifier"] for i in self.instances]
@@ -563,6 +740,21 @@ def main() -> None:
         apply_immediately=dict(type="bool", default=False),
         final_snapshot_identifier=dict(type="str"),
         skip_final_snapshot=dict(type="bool", default=False),
+        restore_from=dict(
+            type="dict",
+            options=dict(
+                snapshot_identifier=dict(type="str"),
+                source_cluster_identifier=dict(type="str"),
+                restore_time=dict(type="str"),
+                use_latest_restorable_time=dict(type="bool"),
+            ),
+            required_one_of=[("snapshot_identifier", "source_cluster_identifier")],
+            mutually_exclusive=[("snapshot_identifier", "source_cluster_identifier"),
+                                ("snapshot_identifier", "restore_time"),
+                                ("snapshot_identifier", "use_latest_restorable_time"),
+                                ("restore_time", "use_latest_restorable_time")],
+            required_by={"restore_time": "source_cluster_identifier"},
+        ),
         tags=dict(type="dict", aliases=["resource_tags"]),
         purge_tags=dict(type="bool", default=True),
         wait=dict(type="bool", default=True),

@@ -10,7 +10,10 @@ module: docdb_cluster_snapshot
 version_added: 0.1.0
 short_description: Manage manual Amazon DocumentDB cluster snapshots
 description:
-  - Create or delete a manual snapshot of a DocumentDB cluster, and manage its tags.
+  - Create or delete a manual snapshot of a DocumentDB cluster, and manage its tags (O(tags), O(purge_tags)).
+  - The snapshot is identified by O(identifier) alone; an existing snapshot of another cluster is an error.
+  - A snapshot is restored into a new cluster with
+    O(openedx.data_services.docdb_cluster#module:restore_from.snapshot_identifier).
 author:
   - Open edX data services maintainers (@openedx)
 options:
@@ -89,13 +92,49 @@ snapshot:
       type: str
       sample: arn:aws:rds:us-east-1:123456789012:cluster-snapshot:openedx-prod-docdb-before-upgrade
     status:
-      description: The snapshot status.
+      description: The snapshot status (V(creating), V(available), V(deleting)...).
       type: str
       sample: available
     snapshot_type:
-      description: The snapshot type.
+      description: The snapshot type, V(manual) or V(automated).
       type: str
       sample: manual
+    snapshot_create_time:
+      description: When the snapshot was taken.
+      type: str
+      sample: "2025-01-01T03:00:12.345000+00:00"
+    cluster_create_time:
+      description: When the cluster the snapshot was taken of was created.
+      type: str
+      sample: "2024-06-01T10:00:00+00:00"
+    storage_encrypted:
+      description: Whether the snapshot is encrypted.
+      type: bool
+      sample: true
+    kms_key_id:
+      description: The ARN of the KMS key encrypting the snapshot; absent when it is not encrypted.
+      type: str
+      sample: arn:aws:kms:us-east-1:123456789012:key/0d5a0000-0000-0000-0000-000000000001
+    engine:
+      description: The engine.
+      type: str
+      sample: docdb
+    engine_version:
+      description: The engine version of the cluster when the snapshot was taken.
+      type: str
+      sample: 5.0.0
+    master_username:
+      description: The master user a cluster restored from the snapshot has.
+      type: str
+      sample: docdbadmin
+    port:
+      description: The port of the cluster when the snapshot was taken.
+      type: int
+      sample: 27017
+    percent_progress:
+      description: How far the snapshot is, in percent.
+      type: int
+      sample: 100
     tags:
       description: The snapshot's tags.
       type: dict

@@ -169,6 +169,13 @@ options:
     description:
       - With O(state=absent), the name of a snapshot taken before the group is deleted.
     type: str
+  snapshot_name:
+    description:
+      - The snapshot (see M(openedx.data_services.elasticache_snapshot)) whose data the group starts with when it is
+        created. The snapshot must exist; the module waits for it to be available.
+      - Only used when the group is created; ignored for an existing group, whose data is never replaced.
+      - The new group has its own settings (O(auth_token), encryption, node type...), not the snapshot's.
+    type: str
   wait:
     description:
       - Whether to wait until the group is available (or deleted) before returning.
@@ -234,6 +241,18 @@ EXAMPLES = r"""
     transit_encryption: true
     auth_token: "{{ vault_redis_new_auth_token }}"
     update_auth_token: always
+
+- name: Start a copy of the group from a snapshot
+  openedx.data_services.elasticache_replication_group:
+    replication_group_id: openedx-prod-redis-restored
+    description: Open edX cache (restored)
+    engine_version: "7.1"
+    cache_node_type: cache.r7g.large
+    at_rest_encryption: true
+    kms_key_id: alias/openedx-prod
+    transit_encryption: true
+    auth_token: "{{ vault_redis_auth_token }}"
+    snapshot_name: openedx-prod-redis-20250101030000
 
 - name: Delete a group after a final snapshot
   openedx.data_services.elasticache_replication_group:
@@ -421,6 +440,7 @@ from ansible_collections.openedx.data_services.plugins.module_utils.elasticache 
     decrease_replica_count,
     delete_replication_group,
     describe_replication_group,
+    describe_snapshot,
     desired_log_delivery,
     increase_replica_count,
     log_delivery_changes,
@@ -464,6 +484,7 @@ def create_request(params):
         "SnapshotWindow": params["snapshot_window"],
         "PreferredMaintenanceWindow": params["preferred_maintenance_window"],
         "Port": params["port"],
+        "SnapshotName": params["snapshot_name"],
     }
     if params["log_delivery"]:
         request["LogDeliveryConfigurations"] = log_delivery_request(params["log_delivery"])
@@ -594,6 +615,16 @@ class ReplicationGroup(engine.Resource):
         if missing:
             self.module.fail_json(msg=f"Creating replication group {self.name} needs {' and '.join(missing)}.")
         plan = engine.Plan(predicted_state(params))
+        snapshot_name = params["snapshot_name"]
+        if snapshot_name:
+            snapshot = describe_snapshot(self.client, snapshot_name)
+            if snapshot is None:
+                self.module.fail_json(msg=f"snapshot_name {snapshot_name} does not exist; replication group "
+                                          f"{self.name} cannot start from it.")
+            if snapshot.get("SnapshotStatus") != "available":
+                # ElastiCache seeds a group from an available snapshot only.
+                plan.call(lambda: resources.wait(self.client, "elasticache_snapshot", snapshot_name,
+                                                 params["wait_timeout"]))
         plan.call(lambda: create_replication_group(self.client, **create_request(params)))
         if params["wait"]:
             plan.call(self.wait)
@@ -691,6 +722,7 @@ def main():
         port=dict(type="int"),
         apply_immediately=dict(type="bool", default=False),
         final_snapshot_identifier=dict(type="str"),
+        snapshot_name=dict(type="str"),
         wait=dict(type="bool", default=True),
         wait_timeout=dict(type="int", default=1800),
         tags=dict(type="dict", aliases=["resource_tags"]),

@@ -41,12 +41,12 @@ options:
             shutting down or terminated are failures.
         type: str
         required: true
-        choices: [rds_instance, docdb_cluster, docdb_cluster_snapshot, elasticache_replication_group, opensearch_domain,
-                  ec2_instance]
+        choices: [rds_instance, docdb_cluster, docdb_cluster_snapshot, elasticache_replication_group,
+                  elasticache_snapshot, opensearch_domain, ec2_instance]
       name:
         description:
-          - The identifier (RDS, DocumentDB cluster or cluster snapshot), replication group id (ElastiCache),
-            domain name (OpenSearch) or instance ID (EC2).
+          - The identifier (RDS, DocumentDB cluster or cluster snapshot), replication group id or snapshot name
+            (ElastiCache), domain name (OpenSearch) or instance ID (EC2).
         type: str
         required: true
   timeout:

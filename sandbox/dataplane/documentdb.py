@@ -8,6 +8,10 @@ client dialled, SCRAM-SHA-1 only against the cluster's master user (as DocumentD
 insert/find/getMore/delete/drop on collections kept in memory. The master password is kept only as SCRAM
 salted keys. The control plane (``sandbox.services.docdb``) reports ``127.0.0.1:<port>`` as the cluster's
 endpoints, from ``SANDBOX_DOCDB_FIRST_PORT`` upward.
+
+Every write is journalled with the time it was applied, so the store can give its data as of any moment
+(point-in-time restore); a ``Dataset`` (the data and the master user's salted keys) is what a cluster snapshot
+writes to disk and what a restored cluster's server starts from.
 """
 
 from __future__ import annotations
@@ -24,10 +28,14 @@ import socketserver
 import ssl
 import struct
 import threading
+import time
 from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import bson
+from bson.binary import Binary
 from bson.errors import BSONError
 from bson.int64 import Int64
 from bson.objectid import ObjectId
@@ -116,19 +124,134 @@ def _project(document: dict[str, Any], projection: dict[str, Any] | None) -> dic
     return {name: value for name, value in document.items() if name not in excluded}
 
 
-class Store:
-    """The cluster's databases: name -> collection name -> documents, in insertion order."""
+Databases = dict[str, dict[str, list[dict[str, Any]]]]
+SNAPSHOT_FORMAT = "openedx-data-services/docdb-snapshot/1"
+# AWS keeps at most 35 days of point-in-time recovery; older writes are folded into the journal's base.
+MAX_RETENTION_SECONDS = 35 * 86400
 
-    def __init__(self) -> None:
+
+@dataclass
+class Dataset:
+    """What a cluster snapshot holds: the databases (collections of documents, in insertion order) and the master
+    user's SCRAM credentials (salted keys, never the password). The sandbox keeps no index but ``_id`` and no user
+    but the master user, so there is nothing else to keep."""
+
+    databases: Databases
+    credentials: scram.Credentials
+
+    @classmethod
+    def empty(cls, credentials: scram.Credentials) -> Dataset:
+        return cls({}, credentials)
+
+    def save(self, path: Path) -> None:
+        """Write the dataset as a sequence of BSON documents (a header, then one per collection), mode 0600."""
+        credentials = self.credentials
+        header = {"format": SNAPSHOT_FORMAT, "credentials": {
+            "username": credentials.username, "salt": Binary(credentials.salt), "iterations": credentials.iterations,
+            "stored_key": Binary(credentials.stored_key), "server_key": Binary(credentials.server_key)}}
+        parts = [bson.encode(header)]
+        parts += [bson.encode({"database": database, "collection": name, "documents": documents})
+                  for database, collections in self.databases.items() for name, documents in collections.items()]
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_name(path.name + ".tmp")
+        with temporary.open("wb") as out:
+            temporary.chmod(0o600)
+            out.write(b"".join(parts))
+        temporary.replace(path)
+
+    @classmethod
+    def load(cls, path: Path) -> Dataset:
+        header, *collections = bson.decode_all(path.read_bytes())
+        if header.get("format") != SNAPSHOT_FORMAT:
+            raise ValueError(f"{path} is not a DocumentDB snapshot of the sandbox")
+        saved = header["credentials"]
+        credentials = scram.Credentials(saved["username"], bytes(saved["salt"]), saved["iterations"],
+                                        bytes(saved["stored_key"]), bytes(saved["server_key"]))
+        databases: Databases = {}
+        for entry in collections:
+            databases.setdefault(entry["database"], {})[entry["collection"]] = list(entry["documents"])
+        return cls(databases, credentials)
+
+
+def _replay(databases: Databases, operation: tuple[Any, ...]) -> None:
+    """Apply one journal entry's write to ``databases`` (the same effect it had on the live store)."""
+    kind, database, *rest = operation
+    if kind == "insert":
+        name, documents = rest
+        databases.setdefault(database, {}).setdefault(name, []).extend(documents)
+    elif kind == "delete":
+        name, ids = rest
+        collection = databases.get(database, {}).get(name, [])
+        for doc_id in ids:
+            index = next(i for i, document in enumerate(collection) if document["_id"] == doc_id)
+            del collection[index]
+    elif kind == "drop":
+        collections = databases.get(database, {})
+        collections.pop(rest[0], None)
+        if not collections:
+            databases.pop(database, None)
+    elif kind == "dropDatabase":
+        databases.pop(database, None)
+
+
+class Store:
+    """The cluster's databases: name -> collection name -> documents, in insertion order, and the master user's
+    credentials.
+
+    Every write is journalled with the time it was applied (taken under the lock that applies it), after a base:
+    the data the store started with (empty, or a restored snapshot's). ``at(t)`` replays the base and every entry
+    applied at or before ``t``: point-in-time restore to the microsecond of the writes' application.
+    """
+
+    def __init__(self, credentials: scram.Credentials, seed: Dataset | None = None) -> None:
         self.lock = threading.Lock()
-        self.databases: dict[str, dict[str, list[dict[str, Any]]]] = {}
+        self.databases: Databases = copy.deepcopy(seed.databases) if seed is not None else {}
+        self.credentials = seed.credentials if seed is not None else credentials
+        self._base = Dataset(copy.deepcopy(self.databases), self.credentials)
+        self._journal: list[tuple[float, tuple[Any, ...]]] = []
+
+    def _record(self, *operation: Any) -> None:
+        """Journal a write the caller applied under ``self.lock``."""
+        now = time.time()
+        self._journal.append((now, operation))
+        horizon = now - MAX_RETENTION_SECONDS
+        while self._journal and self._journal[0][0] < horizon:
+            _, old = self._journal.pop(0)
+            if old[0] == "credentials":
+                self._base.credentials = old[1]
+            else:
+                _replay(self._base.databases, old)
+
+    def set_credentials(self, credentials: scram.Credentials) -> None:
+        with self.lock:
+            self.credentials = credentials
+            self._record("credentials", credentials)
+
+    def dataset(self) -> Dataset:
+        """The data and credentials now."""
+        with self.lock:
+            return Dataset(copy.deepcopy(self.databases), self.credentials)
+
+    def at(self, moment: float) -> Dataset:
+        """The data and credentials as they were at ``moment`` (seconds since the epoch): the base, then every write
+        applied at or before it. Before the base (or what was folded into it), the base."""
+        with self.lock:
+            result = Dataset(copy.deepcopy(self._base.databases), self._base.credentials)
+            for applied, operation in self._journal:
+                if applied > moment:
+                    break
+                if operation[0] == "credentials":
+                    result.credentials = operation[1]
+                else:
+                    _replay(result.databases, copy.deepcopy(operation))
+        return result
 
     def collection(self, database: str, name: str) -> list[dict[str, Any]]:
         return self.databases.get(database, {}).get(name, [])
 
     def insert(self, database: str, name: str, documents: list[dict[str, Any]], ordered: bool
                ) -> tuple[int, list[dict[str, Any]]]:
-        inserted, errors = 0, []
+        inserted, errors = [], []
         with self.lock:
             collection = self.databases.setdefault(database, {}).setdefault(name, [])
             for index, document in enumerate(documents):
@@ -142,8 +265,10 @@ class Store:
                         break
                     continue
                 collection.append(document)
-                inserted += 1
-        return inserted, errors
+                inserted.append(copy.deepcopy(document))
+            if inserted:
+                self._record("insert", database, name, inserted)
+        return len(inserted), errors
 
     def find(self, database: str, name: str, query: dict[str, Any]) -> list[dict[str, Any]]:
         with self.lock:
@@ -155,8 +280,11 @@ class Store:
             collection = self.collection(database, name)
             doomed = [index for index, document in enumerate(collection) if _matches(document, query)]
             doomed = doomed[:limit] if limit else doomed
+            ids = [collection[index]["_id"] for index in doomed]
             for index in reversed(doomed):
                 del collection[index]
+            if ids:
+                self._record("delete", database, name, ids)
         return len(doomed)
 
     def drop(self, database: str, name: str) -> bool:
@@ -165,11 +293,14 @@ class Store:
             found = collections.pop(name, None) is not None
             if not collections:
                 self.databases.pop(database, None)
+            if found:
+                self._record("drop", database, name)
         return found
 
     def drop_database(self, database: str) -> None:
         with self.lock:
-            self.databases.pop(database, None)
+            if self.databases.pop(database, None) is not None:
+                self._record("dropDatabase", database)
 
     def sizes(self) -> dict[str, int]:
         with self.lock:
@@ -525,18 +656,21 @@ class _TCPServer(socketserver.ThreadingTCPServer):
     allow_reuse_address = True
     block_on_close = False
 
-    def __init__(self, cluster_id: str, port: int, credentials: scram.Credentials, context: ssl.SSLContext) -> None:
+    def __init__(self, cluster_id: str, port: int, store: Store, context: ssl.SSLContext) -> None:
         super().__init__((AWS_HOST, port), _Handler)
         self.cluster_id = cluster_id
-        self.credentials = credentials
         self.context = context
-        self.store = Store()
+        self.store = store
         self.connection_ids = itertools.count(1)
         self.request_ids = itertools.count(1)
         self._lock = threading.Lock()
         self._closed = False
         self._sockets: set[ssl.SSLSocket] = set()
         self._cursors: dict[int, tuple[str, list[dict[str, Any]]]] = {}
+
+    @property
+    def credentials(self) -> scram.Credentials:
+        return self.store.credentials
 
     @contextlib.contextmanager
     def tracked(self, sock: ssl.SSLSocket) -> Any:
@@ -599,12 +733,14 @@ def _context(cluster_id: str) -> ssl.SSLContext:
 
 
 class Server:
-    """The running server of one cluster: ``port``, ``answers()``, ``set_master_password()``, ``stop()``."""
+    """The running server of one cluster: ``port``, ``store``, ``answers()``, ``set_master_password()``,
+    ``stop()``."""
 
-    def __init__(self, cluster_id: str, port: int, username: str, password: str) -> None:
+    def __init__(self, cluster_id: str, port: int, username: str, password: str, seed: Dataset | None = None) -> None:
         self.cluster_id = cluster_id
         self.port = port
-        self._tcp = _TCPServer(cluster_id, port, scram.mongodb_credentials(username, password), _context(cluster_id))
+        store = Store(scram.mongodb_credentials(username, password), seed)
+        self._tcp = _TCPServer(cluster_id, port, store, _context(cluster_id))
         self._thread = threading.Thread(target=self._tcp.serve_forever, kwargs={"poll_interval": 0.05},
                                         name=f"documentdb-{cluster_id}", daemon=True)
         self._thread.start()
@@ -618,7 +754,7 @@ class Server:
 
     def set_master_password(self, password: str) -> None:
         """The master user logs in with ``password`` from now on (new connections; open ones stay logged in)."""
-        self._tcp.credentials = scram.mongodb_credentials(self._tcp.credentials.username, password)
+        self.store.set_credentials(scram.mongodb_credentials(self.store.credentials.username, password))
 
     def answers(self, timeout: float = 2.0) -> bool:
         """Whether a TLS client verifying the sandbox CA gets an ``ok`` hello back."""
@@ -659,15 +795,16 @@ def _first_port() -> int:
     return int(override) if override else state.DOCDB_FIRST_PORT
 
 
-def create(cluster_id: str, username: str, password: str) -> Server:
-    """Start an empty server for ``cluster_id`` (replacing a previous one of the same id) on the first free port."""
+def create(cluster_id: str, username: str, password: str, seed: Dataset | None = None) -> Server:
+    """Start a server for ``cluster_id`` (replacing a previous one of the same id) on the first free port: empty
+    with ``username``/``password`` as its master user, or holding ``seed``'s data and master user."""
     with _LOCK:
         old = _SERVERS.pop(cluster_id, None)
         if old is not None:
             _stop(old)
         port = free_port(_first_port())
         try:
-            server = Server(cluster_id, port, username, password)
+            server = Server(cluster_id, port, username, password, seed)
         except OSError:
             release_port(port)
             raise
@@ -695,7 +832,7 @@ def delete(server: Server) -> None:
 
 
 def stop_all() -> None:
-    """Stop every server (their data lives in memory and goes with them)."""
+    """Stop every server (their data lives in memory and goes with them; snapshots stay on disk)."""
     with _LOCK:
         servers = list(_SERVERS.values())
         _SERVERS.clear()

@@ -34,9 +34,10 @@ def _state_file(domain: str) -> Any:
 
 def create(domain: str, master_user: str | None, master_password: str | None, data_nodes: int = 1,
            master_nodes: int = 0, master_arn: str | None = None,
-           region: str = state.REGION) -> opensearch_security.Server:
+           region: str = state.REGION, encrypted: bool = False) -> opensearch_security.Server:
     """Start a fresh security API for ``domain`` (a previous domain's security index is discarded); the node counts
-    are what its ``/_cluster/health`` reports, ``region`` the one SigV4 requests must be scoped to.
+    are what its ``/_cluster/health`` reports, ``region`` the one SigV4 requests must be scoped to, ``encrypted``
+    whether the domain encrypts at rest (its automated snapshots are then in ``cs-automated-enc``).
 
     Without an internal master user (an IAM master, ``master_arn``, or no fine-grained access control) the server
     is seeded with a random user nobody knows, so every basic-auth request of the master is refused as a real domain
@@ -52,7 +53,7 @@ def create(domain: str, master_user: str | None, master_password: str | None, da
         port = free_port(_first_port())
         try:
             server = opensearch_security.start(domain, port, user, password, data_nodes, master_nodes, master_arn,
-                                               region)
+                                               region, encrypted)
         except OSError:
             release_port(port)
             raise
@@ -97,6 +98,19 @@ def set_master_arn(domain: str, arn: str | None) -> None:
     server = get(domain)
     if server is not None:
         server.store.master_arn = arn
+
+
+def activate(domain: str) -> None:
+    """The domain became active: its automated snapshots start now."""
+    server = get(domain)
+    if server is not None:
+        server.activate()
+
+
+def set_encrypted(domain: str, encrypted: bool) -> None:
+    server = get(domain)
+    if server is not None:
+        server.set_encrypted(encrypted)
 
 
 def password_matches(domain: str, username: str, password: str) -> bool:

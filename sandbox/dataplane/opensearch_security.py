@@ -2,8 +2,10 @@
 
 It answers the parts of ``/_plugins/_security`` the collection uses (roles, role mappings, internal users,
 authinfo), ``/`` and ``/_cluster/health`` with the shapes a real domain returns, so the security modules and the
-connection check run unchanged against it, and a small document API (``/<index>/_doc/<id>``, ``/<index>/_search``,
-kept in memory) on which index permissions are enforced.
+connection check run unchanged against it, a small document API (``/<index>/_doc/<id>``, ``/<index>/_search``,
+kept in memory) on which index permissions are enforced, and the service's automated snapshots
+(``GET /_snapshot/cs-automated-enc/_all``, ``cs-automated`` without encryption at rest) in the shape of the snapshot
+API, to principals whose roles allow ``cluster:admin/snapshot/get``.
 
 Requests authenticate as Amazon OpenSearch Service's do: HTTP basic against the internal user database, seeded with
 the master user (mapped to ``all_access`` and ``security_manager``), or SigV4 (``sigv4.verify``) as an IAM principal.
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import base64
 import copy
+import datetime
 import fnmatch
 import hashlib
 import hmac
@@ -48,6 +51,9 @@ _ADMIN_ROLES = ("all_access", "security_manager")
 # The security plugin's static action groups, as far as the document API needs them.
 _READ = ("indices:data/read/*", "indices:admin/mappings/fields/get*", "indices:admin/resolve/index")
 _WRITE = ("indices:data/write/*", "indices:admin/mapping/put")
+_COMPOSITE_READ = ("indices:data/read/mget", "indices:data/read/msearch", "indices:data/read/mtv",
+                   "indices:admin/aliases/exists*", "indices:admin/aliases/get*", "indices:data/read/scroll",
+                   "indices:admin/resolve/index")
 ACTION_GROUPS: dict[str, tuple[str, ...]] = {
     "indices_all": ("indices:*",),
     "read": _READ,
@@ -62,7 +68,19 @@ ACTION_GROUPS: dict[str, tuple[str, ...]] = {
     "create_index": ("indices:admin/create", "indices:admin/mapping/put"),
     "manage": ("indices:monitor/*", "indices:admin/*"),
     "indices_monitor": ("indices:monitor/*",),
+    "cluster_all": ("cluster:*",),
+    "cluster_monitor": ("cluster:monitor/*",),
+    "manage_snapshots": ("cluster:admin/snapshot/*", "cluster:admin/repository/*"),
+    "cluster_composite_ops_ro": _COMPOSITE_READ,
+    "cluster_composite_ops": (*_COMPOSITE_READ, "indices:data/write/bulk", "indices:admin/aliases*",
+                              "indices:data/write/reindex"),
 }
+# Amazon OpenSearch Service takes a snapshot every hour (OpenSearch, and Elasticsearch from 5.3) and keeps 336 of
+# them, 14 days; SnapshotOptions.AutomatedSnapshotStartHour only applies to older Elasticsearch.
+SNAPSHOT_INTERVAL = datetime.timedelta(hours=1)
+SNAPSHOTS_KEPT = 336
+SNAPSHOT_SECONDS = 1.0
+ENGINE = "2.13.0"
 
 
 def _builtin_roles() -> dict[str, dict[str, Any]]:
@@ -78,6 +96,8 @@ def _builtin_roles() -> dict[str, dict[str, Any]]:
         "readall_and_monitor": role(["cluster_monitor", "cluster_composite_ops_ro"],
                                     [{**every_index, "allowed_actions": ["read", "indices_monitor"]}]),
         "security_manager": role(["cluster:admin/opendistro_security/*", "restapi:admin/*"], []),
+        "manage_snapshots": role(["manage_snapshots"], [{**every_index, "allowed_actions": [
+            "indices:data/write/index", "indices:admin/create"]}]),
         "opensearch_dashboards_user": role(["cluster_composite_ops"], []),
         "kibana_server": role(["cluster_monitor", "cluster_composite_ops", "indices:admin/template*"],
                               [{**every_index, "index_patterns": [".kibana", ".kibana_*"],
@@ -172,6 +192,12 @@ class SecurityStore:
         """Whether the principal may use the security REST API (the roles AWS enables it for)."""
         return bool(set(self.roles_of(principal)) & set(_ADMIN_ROLES))
 
+    def permitted_cluster(self, principal: Principal, action: str) -> bool:
+        """Whether one of the principal's roles allows the cluster action ``action``."""
+        roles = self.data["roles"]
+        return any(allows(roles.get(name, {}).get("cluster_permissions", []), action)
+                   for name in self.roles_of(principal))
+
     def permitted(self, principal: Principal, action: str, index: str) -> bool:
         """Whether one of the principal's roles allows ``action`` on ``index``."""
         roles = self.data["roles"]
@@ -243,6 +269,12 @@ class Documents:
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.indices: dict[str, dict[str, Any]] = {}
+        self.created: dict[str, datetime.datetime] = {}
+
+    def names_at(self, moment: datetime.datetime) -> list[str]:
+        """The indices that existed at ``moment``."""
+        with self.lock:
+            return sorted(name for name, created in self.created.items() if created <= moment)
 
     def apply(self, action: str, index: str, doc_id: str | None, raw: bytes) -> tuple[int, dict[str, Any]]:
         """(status, body) of an allowed document request, shaped as OpenSearch answers it."""
@@ -266,6 +298,8 @@ class Documents:
                 if not isinstance(source, dict):
                     return 400, {"error": {"type": "mapper_parsing_exception",
                                            "reason": "failed to parse, document is empty"}, "status": 400}
+                if index not in self.indices:
+                    self.created[index] = datetime.datetime.now(datetime.UTC)
                 documents = self.indices.setdefault(index, {})
                 key = doc_id or uuid.uuid4().hex[:20]
                 result = "updated" if key in documents else "created"
@@ -347,6 +381,9 @@ class _Handler(BaseHTTPRequestHandler):
                               "backend_roles": list(principal.backend_roles), "roles": store.roles_of(principal),
                               "tenants": {principal.name: True}, "custom_attribute_names": []})
             return
+        if path == "/_snapshot" or path.startswith("/_snapshot/"):
+            self._snapshots(principal, [unquote(part) for part in path.split("/")[2:]])
+            return
         document = re.fullmatch(r"/([^/_][^/]*)/(_doc|_search)(?:/([^/]+))?", path)
         if document:
             self._document(principal, unquote(document.group(1)), document.group(2),
@@ -392,6 +429,38 @@ class _Handler(BaseHTTPRequestHandler):
                                         "type": "security_exception", "reason": reason}, "status": 403})
             return
         self._reply(*self.server.documents.apply(action, index, doc_id, raw))
+
+    def _snapshots(self, principal: Principal, parts: list[str]) -> None:
+        """``GET /_snapshot[/<repository>[/_all|<snapshot>[,<snapshot>...]]]`` of the service's automated snapshots."""
+        if self.command not in ("GET", "HEAD") or len(parts) > 2:
+            self._reply(405, {"error": f"Incorrect HTTP method for uri [{self.path}] and method [{self.command}], "
+                                       "allowed: [GET]", "status": 405})
+            return
+        action = "cluster:admin/snapshot/get" if len(parts) == 2 else "cluster:admin/repository/get"
+        if not self.server.store.permitted_cluster(principal, action):
+            reason = f"no permissions for [{action}] and {principal.describe()}"
+            self._reply(403, {"error": {"root_cause": [{"type": "security_exception", "reason": reason}],
+                                        "type": "security_exception", "reason": reason}, "status": 403})
+            return
+        repository = self.server.repository
+        if parts and parts[0] not in ("_all", "*", repository):
+            error = {"type": "repository_missing_exception", "reason": f"[{parts[0]}] missing"}
+            self._reply(404, {"error": {"root_cause": [error], **error}, "status": 404})
+            return
+        if len(parts) < 2:
+            self._reply(200, {repository: {"type": "s3", "settings": {}}})
+            return
+        snapshots = self.server.automated_snapshots()
+        if parts[1] not in ("_all", "*"):
+            by_name = {snapshot["snapshot"]: snapshot for snapshot in snapshots}
+            wanted = parts[1].split(",")
+            missing = [name for name in wanted if name not in by_name]
+            if missing:
+                error = {"type": "snapshot_missing_exception", "reason": f"[{repository}:{missing[0]}] is missing"}
+                self._reply(404, {"error": {"root_cause": [error], **error}, "status": 404})
+                return
+            snapshots = [by_name[name] for name in wanted]
+        self._reply(200, {"snapshots": snapshots})
 
     def _api(self, store: SecurityStore, kind: str, name: str | None, raw: bytes) -> None:
         entities = store.data[kind]
@@ -452,11 +521,14 @@ class _HTTPServer(ThreadingHTTPServer):
     daemon_threads = True
 
     def __init__(self, domain: str, port: int, store: SecurityStore, data_nodes: int = 1,
-                 master_nodes: int = 0, region: str = REGION) -> None:
+                 master_nodes: int = 0, region: str = REGION, encrypted: bool = False) -> None:
         super().__init__(("127.0.0.1", port), _Handler)
         self.domain = domain
         self.store = store
         self.documents = Documents()
+        self.encrypted = encrypted
+        # When the domain became active: its automated snapshots start then.
+        self.active_since: datetime.datetime | None = None
         self.data_nodes = data_nodes
         self.master_nodes = master_nodes
         self.region = region
@@ -470,6 +542,42 @@ class _HTTPServer(ThreadingHTTPServer):
     @property
     def cluster_name(self) -> str:
         return f"{ACCOUNT_ID}:{self.domain}"
+
+    @property
+    def repository(self) -> str:
+        return "cs-automated-enc" if self.encrypted else "cs-automated"
+
+    def automated_snapshots(self, now: datetime.datetime | None = None) -> list[dict[str, Any]]:
+        """The automated snapshots a domain active since ``active_since`` holds at ``now``: one each hour from the
+        moment it became active, the last 336 of them, oldest first; one started less than a second ago is still
+        IN_PROGRESS."""
+        if self.active_since is None:
+            return []
+        now = now or datetime.datetime.now(datetime.UTC)
+        taken = (now - self.active_since) // SNAPSHOT_INTERVAL
+        return [self._snapshot(self.active_since + number * SNAPSHOT_INTERVAL, now)
+                for number in range(max(0, taken - SNAPSHOTS_KEPT + 1), taken + 1)]
+
+    def _snapshot(self, start: datetime.datetime, now: datetime.datetime) -> dict[str, Any]:
+        identity = uuid.uuid5(uuid.NAMESPACE_URL, f"{self.cluster_name}/{start.isoformat()}")
+        indices = sorted({".opendistro_security", *self.documents.names_at(start)})
+        end = start + datetime.timedelta(seconds=SNAPSHOT_SECONDS)
+        done = end <= now
+        major, minor, patch = (int(part) for part in ENGINE.split("."))
+        return {
+            "snapshot": f"{start:%Y-%m-%dt%H-%M-%S}.{identity}",
+            "uuid": base64.urlsafe_b64encode(identity.bytes).decode().rstrip("="),
+            # OpenSearch's version id: the version's digits, marked as OpenSearch's rather than Elasticsearch's.
+            "version_id": (major * 1_000_000 + minor * 10_000 + patch * 100 + 99) ^ 0x08000000,
+            "version": ENGINE, "remote_store_index_shallow_copy": False, "indices": indices, "data_streams": [],
+            "include_global_state": True, "state": "SUCCESS" if done else "IN_PROGRESS",
+            "start_time": _iso(start), "start_time_in_millis": _millis(start),
+            "end_time": _iso(end) if done else "1970-01-01T00:00:00.000Z",
+            "end_time_in_millis": _millis(end) if done else 0,
+            "duration_in_millis": _millis(end) - _millis(start) if done else _millis(now) - _millis(start),
+            "failures": [],
+            "shards": {"total": len(indices), "failed": 0, "successful": len(indices) if done else 0},
+        }
 
     def health(self) -> dict[str, Any]:
         """``GET /_cluster/health`` of a healthy domain holding its security index (one primary, a replica on every
@@ -492,6 +600,14 @@ class _HTTPServer(ThreadingHTTPServer):
         path.chmod(0o600)
 
 
+def _iso(moment: datetime.datetime) -> str:
+    return moment.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def _millis(moment: datetime.datetime) -> int:
+    return int(moment.timestamp() * 1000)
+
+
 def _state_file(domain: str) -> Path:
     directory = state_dir() / "opensearch"
     directory.mkdir(parents=True, exist_ok=True)
@@ -505,13 +621,14 @@ class Server:
     """
 
     def __init__(self, domain: str, port: int, master_user: str, master_password: str, data_nodes: int = 1,
-                 master_nodes: int = 0, master_arn: str | None = None, region: str = REGION) -> None:
+                 master_nodes: int = 0, master_arn: str | None = None, region: str = REGION,
+                 encrypted: bool = False) -> None:
         store = SecurityStore(master_user, master_password, master_arn)
         saved = _state_file(domain)
         if saved.exists():
             store.data = json.loads(saved.read_text())
         self.domain = domain
-        self._httpd = _HTTPServer(domain, port, store, data_nodes, master_nodes, region)
+        self._httpd = _HTTPServer(domain, port, store, data_nodes, master_nodes, region, encrypted)
         cert, key = tls.server_certificate(f"opensearch-{domain}")
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         context.minimum_version = ssl.TLSVersion.TLSv1_2
@@ -537,6 +654,17 @@ class Server:
         """Write the security index to the sandbox state now (after a change made through ``store``)."""
         self._httpd.save()
 
+    def activate(self, moment: datetime.datetime | None = None) -> None:
+        """The domain became active (now, or at ``moment``): its hourly automated snapshots start."""
+        self._httpd.active_since = moment or datetime.datetime.now(datetime.UTC)
+
+    def set_encrypted(self, encrypted: bool) -> None:
+        """Whether the domain encrypts at rest, which names its automated snapshot repository."""
+        self._httpd.encrypted = encrypted
+
+    def automated_snapshots(self, now: datetime.datetime | None = None) -> list[dict[str, Any]]:
+        return self._httpd.automated_snapshots(now)
+
     def alive(self) -> bool:
         return self._thread.is_alive()
 
@@ -547,7 +675,10 @@ class Server:
 
 
 def start(domain: str, port: int, master_user: str, master_password: str, data_nodes: int = 1,
-          master_nodes: int = 0, master_arn: str | None = None, region: str = REGION) -> Server:
+          master_nodes: int = 0, master_arn: str | None = None, region: str = REGION,
+          encrypted: bool = False) -> Server:
     """Serve the security API of ``domain`` on 127.0.0.1:``port`` (0 picks a free port) until ``.stop()``; the node
-    counts are what ``/_cluster/health`` reports, ``master_arn`` the domain's IAM master, if any."""
-    return Server(domain, port, master_user, master_password, data_nodes, master_nodes, master_arn, region)
+    counts are what ``/_cluster/health`` reports, ``master_arn`` the domain's IAM master, if any, ``encrypted``
+    whether it encrypts at rest."""
+    return Server(domain, port, master_user, master_password, data_nodes, master_nodes, master_arn, region,
+                  encrypted)

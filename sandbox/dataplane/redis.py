@@ -211,12 +211,15 @@ class RedisServer:
         with contextlib.suppress(redis_py.RedisError):
             conn.config_rewrite()
 
-    def save(self, destination: Path) -> None:
-        """Write the dataset to disk (SAVE) and copy it to ``destination``."""
+    def save(self, destination: Path) -> int:
+        """Write the dataset to disk (SAVE, which returns once the RDB is written) and copy it to ``destination``;
+        returns the copy's size in bytes."""
         with self.lock, self._admin() as conn:
             conn.save()
         destination.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(self.directory / "dump.rdb", destination)
+        destination.chmod(0o600)
+        return destination.stat().st_size
 
     def stop(self) -> None:
         with self.lock:
@@ -233,7 +236,7 @@ class RedisServer:
 
 def snapshot_path(name: str) -> Path:
     """Where a snapshot's RDB file lives."""
-    return state_dir() / "redis-snapshots" / f"{name}.rdb"
+    return state_dir() / "snapshots" / "elasticache" / f"{name}.rdb"
 
 
 def create(resource_id: str, *, tls: bool, token: str | None, parameters: dict[str, str],

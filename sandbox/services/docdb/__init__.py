@@ -6,7 +6,9 @@ catalogue in ``data/``), Reset/DescribeEngineDefaultClusterParameters, and the l
 ``docdb_cluster``/``docdb_instance``. Each cluster gets a server (``sandbox.dataplane.documentdb``) that
 pymongo reaches over TLS with the master user; the cluster, its reader endpoint and its instances report that
 server's ``127.0.0.1:<port>``, the cluster stays ``creating`` until it answers, a new master password reaches
-it, and deleting the cluster stops it.
+it, and deleting the cluster stops it. Cluster snapshots hold the server's data, and RestoreDBClusterFromSnapshot
+and RestoreDBClusterToPointInTime start new clusters from it (``restore``); EarliestRestorableTime follows the
+backup retention period.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from moto.rds.responses import RDSResponse
 from moto.rds.utils import ClusterEngine, DbInstanceEngine
 
 from sandbox.services import Hooks, methods, replace, wrap
-from sandbox.services.docdb import backend, handlers, models
+from sandbox.services.docdb import backend, handlers, models, restore
 from sandbox.services.rds import models as rds_models
 from sandbox.services.rds import parameters as rds_parameters
 
@@ -38,5 +40,9 @@ HOOKS = Hooks(
             backend.delete_db_cluster_parameter_group),
     methods(RDSResponse, handlers.describe_db_cluster_parameters, handlers.reset_db_cluster_parameter_group,
             handlers.describe_engine_default_cluster_parameters),
+    wrap(RDSBackend, "create_db_cluster_snapshot", restore.with_data),
+    methods(RDSBackend, restore.delete_db_cluster_snapshot, restore.copy_db_cluster_snapshot,
+            restore.restore_db_cluster_from_snapshot, restore.restore_db_cluster_to_point_in_time),
+    replace(DBCluster, "earliest_restorable_time", restore.EARLIEST_RESTORABLE_TIME),
     requires=("rds",),
 )

@@ -30,7 +30,11 @@ def create_db_cluster(self: RDSBackend, kwargs: Any) -> DBCluster:
         kwargs["db_cluster_parameter_group_name"] = group.lower()
         kwargs.setdefault("storage_type", "standard")
         kwargs["allocated_storage"] = 1
-    return original(create_db_cluster)(self, kwargs)
+    answer = original(create_db_cluster)(self, kwargs)
+    if answer.engine == ENGINE and not answer.storage_encrypted:
+        # moto fills in a placeholder key; AWS reports none for an unencrypted cluster.
+        answer.kms_key_id = self.clusters[answer.db_cluster_identifier].kms_key_id = None
+    return answer
 
 
 def modify_db_cluster(self: RDSBackend, kwargs: Any) -> DBCluster:

@@ -28,13 +28,13 @@ def family(version: str | None) -> str:
     return f"docdb{major[0]}.{major[1] if len(major) > 1 else 0}"
 
 
-def _server(cluster: DBCluster | None) -> documentdb.Server | None:
+def server_of(cluster: DBCluster | None) -> documentdb.Server | None:
     return getattr(cluster, "_sandbox_documentdb", None)
 
 
 def cluster_endpoints(cluster: DBCluster) -> tuple[str, str]:
     """The writer and reader endpoints: the cluster's server (one member is writer and reader alike)."""
-    if _server(cluster) is not None:
+    if server_of(cluster) is not None:
         return documentdb.HOST, documentdb.HOST
     suffix = f"{cluster.url_identifier}.{cluster.region}.docdb.amazonaws.com"
     identifier = cluster.db_cluster_identifier
@@ -44,7 +44,7 @@ def cluster_endpoints(cluster: DBCluster) -> tuple[str, str]:
 def instance_endpoint(database: DBInstance) -> dict[str, Any]:
     """An instance answers at its cluster's server: the sandbox runs one server per cluster, not per instance."""
     cluster = database.backend.clusters.get(database.db_cluster_identifier or "")
-    server = _server(cluster)
+    server = server_of(cluster)
     if server is not None:
         return {"Address": documentdb.HOST, "Port": server.port, "HostedZoneId": HOSTED_ZONE_ID}
     suffix = cluster.url_identifier if cluster is not None else "sandbox"
@@ -52,25 +52,30 @@ def instance_endpoint(database: DBInstance) -> dict[str, Any]:
     return {"Address": address, "Port": PORT, "HostedZoneId": HOSTED_ZONE_ID}
 
 
+# The data a cluster being restored starts with, by cluster identifier, from the restore call to its server's start.
+RESTORE_SEEDS: dict[str, documentdb.Dataset] = {}
+
+
 def start_server(cluster: DBCluster) -> int:
-    server = documentdb.create(cluster.db_cluster_identifier, cluster.master_username, master_password(cluster))
+    seed = RESTORE_SEEDS.pop(cluster.db_cluster_identifier, None)
+    server = documentdb.create(cluster.db_cluster_identifier, cluster.master_username, master_password(cluster), seed)
     cluster._sandbox_documentdb = server
     return server.port
 
 
 def server_answers(cluster: DBCluster) -> bool:
-    server = _server(cluster)
+    server = server_of(cluster)
     return server is not None and server.answers()
 
 
 def set_master_password(cluster: DBCluster, password: str) -> None:
-    server = _server(cluster)
+    server = server_of(cluster)
     if server is not None:
         server.set_master_password(password)
 
 
 def stop_server(cluster: DBCluster) -> None:
-    server = _server(cluster)
+    server = server_of(cluster)
     if server is not None:
         documentdb.delete(server)
 

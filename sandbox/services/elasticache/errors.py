@@ -33,3 +33,7 @@ class InvalidCacheParameterGroupState(ElastiCacheException):
 
 class CacheSubnetGroupInUse(ElastiCacheException):
     code = "CacheSubnetGroupInUse"
+
+
+class InvalidSnapshotState(ElastiCacheException):
+    code = "InvalidSnapshotState"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import math
 from typing import Any
 
 from moto.core.responses import ActionResult
@@ -22,7 +24,11 @@ from moto.elasticache.responses import ElastiCacheResponse
 from sandbox.dataplane import redis as dataplane
 from sandbox.lifecycle import CLOCK, duration
 from sandbox.services import original
-from sandbox.services.elasticache.errors import InvalidCacheClusterState, InvalidReplicationGroupState
+from sandbox.services.elasticache.errors import (
+    InvalidCacheClusterState,
+    InvalidReplicationGroupState,
+    InvalidSnapshotState,
+)
 from sandbox.services.elasticache.models import (
     LOCK,
     LOG_TYPES,
@@ -81,8 +87,15 @@ def _create_group(backend: ElastiCacheBackend, params: dict[str, Any]) -> Replic
         if params.get(unsupported):
             raise InvalidParameterValueException(f"The sandbox does not support {unsupported}.")
     check_engine(params.get("Engine"))
-    engine_version = check_engine_version(params.get("EngineVersion"))
-    node_type = check_node_type(params.get("CacheNodeType"))
+    snapshot = _seed_snapshot(backend, params.get("SnapshotName"))
+    # A group seeded from a snapshot takes the snapshot's engine version and node type unless the request names
+    # others.
+    engine_version = check_engine_version(params.get("EngineVersion") or (snapshot and snapshot.engine_version))
+    if snapshot is not None and _version(engine_version) < _version(snapshot.engine_version):
+        raise InvalidParameterCombinationException(
+            f"Snapshot {snapshot.snapshot_name} was taken with engine version {snapshot.engine_version}; it cannot be "
+            f"restored to the earlier {engine_version}.")
+    node_type = check_node_type(params.get("CacheNodeType") or (snapshot and snapshot.cache_node_type))
 
     zones_requested = params.get("PreferredCacheClusterAZs") or []
     num = params.get("NumCacheClusters")
@@ -142,9 +155,6 @@ def _create_group(backend: ElastiCacheBackend, params: dict[str, Any]) -> Replic
     requests = params.get("LogDeliveryConfigurations") or []
     log_types_once(requests)
     logs = [log_request(r, None) for r in requests if r.get("Enabled", True)]
-    snapshot_name = params.get("SnapshotName")
-    if snapshot_name and snapshot_name not in backend.snapshots:
-        raise SnapshotNotFound(snapshot_name)
 
     group = ReplicationGroup(backend, rid, params.get("ReplicationGroupDescription") or "")
     group.engine_version = engine_version
@@ -175,7 +185,7 @@ def _create_group(backend: ElastiCacheBackend, params: dict[str, Any]) -> Replic
         if member_id in backend.cache_clusters:
             raise CacheClusterAlreadyExists(member_id)
 
-    seed = dataplane.snapshot_path(snapshot_name) if snapshot_name else None
+    seed = dataplane.snapshot_path(snapshot.snapshot_name) if snapshot is not None else None
     server = dataplane.create(rid, tls=tls, token=token, parameters=parameter_group.effective(), seed=seed)
     group.last_port = server.port
     for member_id, zone in placement:
@@ -194,6 +204,23 @@ def _create_group(backend: ElastiCacheBackend, params: dict[str, Any]) -> Replic
     CLOCK.begin(group.key, "creating", duration("elasticache_replication_group"), ready=server.answers,
                 on_done=created)
     return group
+
+
+def _seed_snapshot(backend: ElastiCacheBackend, name: str | None) -> Any:
+    """The snapshot a new group is seeded from (None without SnapshotName); it must be available."""
+    if not name:
+        return None
+    snapshot = backend.snapshots.get(name)
+    if snapshot is None:
+        raise SnapshotNotFound(name)
+    if snapshot.snapshot_status != "available":
+        raise InvalidSnapshotState(f"Snapshot {name} is {snapshot.snapshot_status}; a group can only be seeded from "
+                                   "an available snapshot.")
+    return snapshot
+
+
+def _version(version: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in version.split(".") if part.isdigit())
 
 
 def describe_replication_groups(self: ElastiCacheResponse) -> ActionResult:
@@ -558,14 +585,40 @@ def delete_cache_cluster(self: ElastiCacheResponse) -> ActionResult:
 # --- snapshots ----------------------------------------------------------------------------------------------
 
 
-def _snapshot(backend: ElastiCacheBackend, name: str, group: ReplicationGroup, cluster_id: str | None) -> Any:
-    """Create a moto snapshot of ``group`` and save the real dataset next to it."""
+def _vpc_of(backend: ElastiCacheBackend, subnet_group: str | None) -> str | None:
+    group = backend.cache_subnet_groups.get(subnet_group or "")
+    return group.vpc_id if group is not None else None
+
+
+def _snapshot(backend: ElastiCacheBackend, name: str | None, group: ReplicationGroup, cluster_id: str | None,
+              kms_key_id: str | None = None, tags: list[dict[str, str]] | None = None) -> Any:
+    """Create a moto snapshot of ``group`` with the fields AWS reports, and save the real dataset beside it.
+
+    The data is the group's one redis-server's (SAVE, then a copy of the RDB), as of the call: AWS too snapshots
+    the data as of the start of ``creating``.
+    """
+    if not name:
+        raise InvalidParameterValueException("The parameter SnapshotName must be provided and must not be blank.")
+    key = check_kms_key(backend, kms_key_id) if kms_key_id else group.kms_key_id
     snapshot = backend.create_snapshot(snapshot_name=name, replication_group_id=None if cluster_id else
-                                       group.replication_group_id, cache_cluster_id=cluster_id, kms_key_id=None,
+                                       group.replication_group_id, cache_cluster_id=cluster_id, kms_key_id=key,
                                        tags=None)
     server = group.server
-    if server is not None and server.running():
-        server.save(dataplane.snapshot_path(name))
+    size = server.save(dataplane.snapshot_path(name)) if server is not None and server.running() else 0
+    taken = utcnow()
+    member_id = cluster_id or group.primary_id
+    member = next((m for m in group.members if m.cache_cluster_id == member_id), None)
+    snapshot.vpc_id = _vpc_of(backend, group.cache_subnet_group_name)
+    snapshot.data_tiering = "disabled"
+    snapshot.node_snapshots = [{
+        "CacheClusterId": member_id, "NodeGroupId": "0001", "CacheNodeId": "0001",
+        # AWS reports the RDB's size in whole megabytes.
+        "CacheSize": f"{max(1, math.ceil(size / 2**20))} MB",
+        "CacheNodeCreateTime": member.cache_cluster_create_time if member else group.replication_group_create_time,
+        "SnapshotCreateTime": taken,
+    }]
+    if tags:
+        backend.tagging_service.tag_resource(snapshot.arn, tags)
     snapshot.snapshot_status = "creating"
     CLOCK.begin(clock_key(backend, "snapshot", name), "creating", duration("snapshot"),
                 on_done=lambda: setattr(snapshot, "snapshot_status", "available"))
@@ -584,16 +637,24 @@ def create_snapshot(self: ElastiCacheResponse) -> ActionResult:
         if group is None:
             return original(create_snapshot)(self)
         group.require_available()
-        snapshot = _snapshot(backend, self._get_param("SnapshotName"), group, cluster_id if cluster else None)
-        tags = self._get_param("Tags") or []
-        if tags:
-            backend.tagging_service.tag_resource(snapshot.arn, tags)
-        return ActionResult({"Snapshot": snapshot})
+        snapshot = _snapshot(backend, self._get_param("SnapshotName"), group, cluster_id if cluster else None,
+                             self._get_param("KmsKeyId"), self._get_param("Tags") or [])
+        # AWS answers with the transition even when the clock ended it already (time scale 0).
+        answer = copy.copy(snapshot)
+        answer.snapshot_status = "creating"
+        return ActionResult({"Snapshot": answer})
 
 
 def delete_snapshot(self: ElastiCacheResponse) -> ActionResult:
-    result = original(delete_snapshot)(self)
+    backend = self.elasticache_backend
     name = self._get_param("SnapshotName")
-    dataplane.snapshot_path(name).unlink(missing_ok=True)
-    CLOCK.forget(clock_key(self.elasticache_backend, "snapshot", name))
-    return result
+    with LOCK:
+        snapshot = backend.snapshots.get(name)
+        if snapshot is not None and snapshot.snapshot_status != "available":
+            raise InvalidSnapshotState(f"Snapshot {name} is {snapshot.snapshot_status}; only an available snapshot "
+                                       "can be deleted.")
+        result = original(delete_snapshot)(self)
+        dataplane.snapshot_path(name).unlink(missing_ok=True)
+        backend.tagging_service.delete_all_tags_for_resource(snapshot.arn)
+        CLOCK.forget(clock_key(backend, "snapshot", name))
+        return result

@@ -16,7 +16,10 @@ that:
   (``MasterUserARN``) and other IAM principals in SigV4-signed requests it verifies;
 - apply UpdateDomainConfig like AWS: nothing to change is a no-op, a blue/green change processes for
   ``modify`` minutes, an in-place one (access policy, logs, master user...) for ``modify_dynamic``; a new
-  master password or master ARN reaches the security API.
+  master password or master ARN reaches the security API;
+- take automated snapshots as the service does for OpenSearch: hourly from the moment the domain became active,
+  the last 336 kept, listed by the domain's ``GET /_snapshot/cs-automated-enc/_all`` (``cs-automated`` without
+  encryption at rest).
 
 The legacy Elasticsearch API (``/2015-01-01/es/...``, the boto3 ``es`` client) stays moto's: neither
 community.aws nor this collection uses it.

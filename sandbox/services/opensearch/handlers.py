@@ -65,7 +65,7 @@ def create_domain(self: OpenSearchServiceResponse) -> str:
         cluster = config["ClusterConfig"]
         server = dataplane.create(name, *(master or (None, None)), data_nodes=cluster["InstanceCount"],
                                   master_nodes=cluster.get("DedicatedMasterCount") or 0, master_arn=domain.master_arn,
-                                  region=backend.region_name)
+                                  region=backend.region_name, encrypted=config["EncryptionAtRestOptions"]["Enabled"])
         domain.last_port = server.port
         backend.domains[name] = domain
         tags = self._get_param("TagList") or []
@@ -73,7 +73,7 @@ def create_domain(self: OpenSearchServiceResponse) -> str:
             backend.add_tags(domain.arn, tags)
         kinds = ["opensearch_domain"] + (["opensearch_dedicated_masters"]
                                          if config["ClusterConfig"]["DedicatedMasterEnabled"] else [])
-        _begin(domain, "Creating", duration(*kinds))
+        _begin(domain, "Creating", duration(*kinds), on_done=lambda: dataplane.activate(name))
         return json.dumps({"DomainStatus": _status_while(domain, "Creating")}, default=str)
 
 
@@ -207,6 +207,7 @@ def update_domain_config(self: OpenSearchServiceResponse) -> str:
         domain.changing = changing
         domain.change_id = str(uuid.uuid4())
         domain.change_started = domain.change_updated = moment
+        dataplane.set_encrypted(name, new["EncryptionAtRestOptions"]["Enabled"])
         if master is not None:
             dataplane.set_master_user(name, *master)
         elif master_options:

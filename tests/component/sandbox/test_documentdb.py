@@ -3,6 +3,7 @@ pymongo with the connection string and CA bundle the collection hands out."""
 
 from __future__ import annotations
 
+import datetime
 import socket
 import subprocess
 import time
@@ -190,3 +191,125 @@ def test_moto_reset_stops_the_server(fresh: Sandbox, cluster: dict[str, Any]) ->
     assert docdb_servers(fresh) == {}
     with socket.socket() as probe:
         assert probe.connect_ex(("127.0.0.1", cluster["Port"])) != 0
+
+
+# --- snapshots and restores -----------------------------------------------------------------------------------
+
+
+def described(docdb: Any, identifier: str) -> dict[str, Any]:
+    return docdb.describe_db_clusters(DBClusterIdentifier=identifier)["DBClusters"][0]
+
+
+def course_ids(cluster: dict[str, Any], password: str, ca: Path) -> list[str]:
+    with client(cluster, password, ca) as mongo:
+        return [doc["_id"] for doc in mongo.edxapp.courses.find({})]
+
+
+def remove_clusters(docdb: Any, *identifiers: str) -> None:
+    for identifier in identifiers:
+        for member in described(docdb, identifier)["DBClusterMembers"]:
+            docdb.delete_db_instance(DBInstanceIdentifier=member["DBInstanceIdentifier"])
+        docdb.delete_db_cluster(DBClusterIdentifier=identifier, SkipFinalSnapshot=True)
+
+
+def test_a_restored_snapshot_holds_only_what_was_written_before_it(fresh: Sandbox, cluster: dict[str, Any]) -> None:
+    docdb, ca = fresh.client("docdb"), ca_bundle(fresh)
+    source, copy = cluster["DBClusterIdentifier"], f"{cluster['DBClusterIdentifier']}-copy"
+    with client(cluster, PASSWORD, ca) as mongo:
+        mongo.edxapp.courses.insert_many([{"_id": "demo"}, {"_id": "intro"}])
+        mongo.edxapp.enrollments.insert_one({"_id": 1, "course": "demo"})
+        taken = docdb.create_db_cluster_snapshot(DBClusterIdentifier=source,
+                                                 DBClusterSnapshotIdentifier=f"{source}-manual")["DBClusterSnapshot"]
+        mongo.edxapp.courses.insert_one({"_id": "later"})
+        mongo.edxapp.courses.delete_one({"_id": "demo"})
+        mongo.edxapp.enrollments.drop()
+    assert (taken["Status"], taken["SnapshotType"], taken["StorageEncrypted"]) == ("creating", "manual", False)
+    assert "KmsKeyId" not in taken
+    saved = fresh.state_dir / "snapshots" / "docdb" / f"{source}-manual.bson"
+    assert saved.stat().st_mode & 0o777 == 0o600
+    assert PASSWORD.encode() not in saved.read_bytes()
+
+    with pytest.raises(docdb.exceptions.DBClusterAlreadyExistsFault):
+        docdb.restore_db_cluster_from_snapshot(DBClusterIdentifier=source, SnapshotIdentifier=f"{source}-manual",
+                                               Engine="docdb")
+    restored = docdb.restore_db_cluster_from_snapshot(DBClusterIdentifier=copy, SnapshotIdentifier=f"{source}-manual",
+                                                      Engine="docdb", Tags=[{"Key": "copy", "Value": "yes"}])
+    assert (restored["DBCluster"]["Status"], restored["DBCluster"]["DBClusterMembers"]) == ("creating", [])
+    try:
+        restored = described(docdb, copy)
+        assert restored["Status"] == "available"
+        assert restored["Port"] != cluster["Port"]
+        assert restored["DBClusterParameterGroup"] == "default.docdb5.0"
+        assert restored["EarliestRestorableTime"] >= restored["ClusterCreateTime"]
+        # The source's master user and password, the data as of the snapshot.
+        assert course_ids(restored, PASSWORD, ca) == ["demo", "intro"]
+        with client(restored, PASSWORD, ca) as mongo:
+            assert mongo.edxapp.enrollments.find_one({}) == {"_id": 1, "course": "demo"}
+        assert course_ids(cluster, PASSWORD, ca) == ["intro", "later"]
+        # Instances come and go; the data stays.
+        docdb.create_db_instance(DBInstanceIdentifier=f"{copy}-1", DBInstanceClass="db.t3.medium", Engine="docdb",
+                                 DBClusterIdentifier=copy)
+        docdb.create_db_instance(DBInstanceIdentifier=f"{copy}-2", DBInstanceClass="db.t3.medium", Engine="docdb",
+                                 DBClusterIdentifier=copy)
+        docdb.delete_db_instance(DBInstanceIdentifier=f"{copy}-2")
+        assert course_ids(described(docdb, copy), PASSWORD, ca) == ["demo", "intro"]
+    finally:
+        remove_clusters(docdb, copy)
+    docdb.delete_db_cluster_snapshot(DBClusterSnapshotIdentifier=f"{source}-manual")
+    assert not saved.exists()
+
+
+def test_point_in_time_restore_replays_the_writes_up_to_the_time(fresh: Sandbox, cluster: dict[str, Any]) -> None:
+    docdb, ca = fresh.client("docdb"), ca_bundle(fresh)
+    source = cluster["DBClusterIdentifier"]
+    with client(cluster, PASSWORD, ca) as mongo:
+        mongo.edxapp.courses.insert_one({"_id": "first"})
+        time.sleep(0.01)
+        between = datetime.datetime.now(datetime.UTC)
+        time.sleep(0.01)
+        mongo.edxapp.courses.insert_one({"_id": "second"})
+        mongo.edxapp.courses.delete_one({"_id": "first"})
+    docdb.modify_db_cluster(DBClusterIdentifier=source, MasterUserPassword=ROTATED, ApplyImmediately=True)
+    window = described(docdb, source)
+    assert window["EarliestRestorableTime"] == window["ClusterCreateTime"]  # younger than its retention period
+    assert window["EarliestRestorableTime"] < between < window["LatestRestorableTime"]
+
+    restored = [f"{source}-at", f"{source}-latest"]
+    docdb.restore_db_cluster_to_point_in_time(DBClusterIdentifier=restored[0], SourceDBClusterIdentifier=source,
+                                              RestoreToTime=between, RestoreType="full-copy")
+    docdb.restore_db_cluster_to_point_in_time(DBClusterIdentifier=restored[1], SourceDBClusterIdentifier=source,
+                                              UseLatestRestorableTime=True)
+    try:
+        at, latest = (described(docdb, identifier) for identifier in restored)
+        # The master password as it was then, too.
+        assert course_ids(at, PASSWORD, ca) == ["first"]
+        assert course_ids(latest, ROTATED, ca) == ["second"]
+        for request, code in (
+                ({"RestoreToTime": window["EarliestRestorableTime"] - datetime.timedelta(seconds=1)},
+                 "InvalidRestoreFault"),
+                ({"RestoreToTime": datetime.datetime.now(datetime.UTC) + datetime.timedelta(minutes=5)},
+                 "InvalidRestoreFault"),
+                ({"RestoreToTime": between, "UseLatestRestorableTime": True}, "InvalidParameterCombination"),
+                ({}, "InvalidParameterCombination")):
+            with pytest.raises(docdb.exceptions.ClientError) as refused:
+                docdb.restore_db_cluster_to_point_in_time(DBClusterIdentifier=f"{source}-never",
+                                                          SourceDBClusterIdentifier=source, **request)
+            assert refused.value.response["Error"]["Code"] == code
+    finally:
+        remove_clusters(docdb, *restored)
+
+
+def test_the_final_snapshot_is_restorable(fresh: Sandbox, cluster: dict[str, Any]) -> None:
+    docdb, ca = fresh.client("docdb"), ca_bundle(fresh)
+    source = cluster["DBClusterIdentifier"]
+    with client(cluster, PASSWORD, ca) as mongo:
+        mongo.edxapp.courses.insert_one({"_id": "kept"})
+    docdb.delete_db_instance(DBInstanceIdentifier=f"{source}-1")
+    docdb.delete_db_cluster(DBClusterIdentifier=source, FinalDBSnapshotIdentifier=f"{source}-final")
+    docdb.restore_db_cluster_from_snapshot(DBClusterIdentifier=f"{source}-back", SnapshotIdentifier=f"{source}-final",
+                                           Engine="docdb")
+    try:
+        assert course_ids(described(docdb, f"{source}-back"), PASSWORD, ca) == ["kept"]
+    finally:
+        remove_clusters(docdb, f"{source}-back")
+        docdb.delete_db_cluster_snapshot(DBClusterSnapshotIdentifier=f"{source}-final")

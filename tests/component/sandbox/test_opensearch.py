@@ -323,3 +323,23 @@ def test_status_lists_the_servers_and_down_stops_them(tmp_path: Path) -> None:
         assert cli("down").returncode == 0
     assert not port_open(first + 40)
     assert not (tmp_path / "opensearch").exists()
+
+
+def test_automated_snapshots_start_when_the_domain_becomes_active(aws: Aws, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SANDBOX_TIME_SCALE", "0.1")  # 15 simulated minutes: 1.5 s
+    aws.client.create_domain(**request(aws))
+    assert dataplane.get("edx-search").automated_snapshots() == []  # still creating
+    done = wait_for(lambda: describe(aws), lambda d: not d["Processing"], timeout=10)
+    endpoint = f"https://{done['Endpoints']['vpc']}"
+    time.sleep(1.1)  # a snapshot takes a second
+    status, listed = get(f"{endpoint}/_snapshot/cs-automated-enc/_all", aws.state_dir, ("admin", PASSWORD))
+    assert status == 200
+    [snapshot] = listed["snapshots"]
+    assert (snapshot["state"], snapshot["indices"], snapshot["shards"]["failed"]) == (
+        "SUCCESS", [".opendistro_security"], 0)
+    assert snapshot["snapshot"].startswith(snapshot["start_time"][:19].replace(":", "-").replace("T", "t"))
+    # The repository follows encryption at rest.
+    assert get(f"{endpoint}/_snapshot", aws.state_dir, ("admin", PASSWORD)) == (
+        200, {"cs-automated-enc": {"type": "s3", "settings": {}}})
+    assert get(f"{endpoint}/_snapshot/cs-automated/_all", aws.state_dir, ("admin", PASSWORD))[0] == 404
+    assert get(f"{endpoint}/_snapshot/cs-automated-enc/_all", aws.state_dir, None)[0] == 401

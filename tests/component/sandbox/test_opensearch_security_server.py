@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import datetime
 import json
 import socket
 import ssl
@@ -152,3 +153,61 @@ def test_cluster_health_counts_the_domain_nodes(tmp_path, monkeypatch):
         assert (health["number_of_nodes"], health["number_of_data_nodes"], health["active_shards"]) == (6, 3, 3)
     finally:
         running.stop()
+
+
+# --- automated snapshots ----------------------------------------------------------------------------------------
+
+
+def test_automated_snapshots_are_hourly_from_activation_and_the_last_336_are_kept(server):
+    assert call(server, "GET", "/_snapshot/cs-automated/_all") == (200, {"snapshots": []})  # not active yet
+    now = datetime.datetime.now(datetime.UTC)
+    server.activate(now - datetime.timedelta(hours=3, minutes=10))
+    call(server, "PUT", "/courses/_doc/1", {"title": "Demo"})
+    snapshots = call(server, "GET", "/_snapshot/cs-automated/_all")[1]["snapshots"]
+    starts = [datetime.datetime.fromisoformat(s["start_time"]) for s in snapshots]
+    assert [round((now - start).total_seconds() / 60) for start in starts] == [190, 130, 70, 10]
+    first = snapshots[0]
+    assert first["snapshot"] == f"{starts[0]:%Y-%m-%dt%H-%M-%S}.{first['snapshot'].split('.', 1)[1]}"
+    assert (first["state"], first["version"], first["include_global_state"], first["indices"]) == (
+        "SUCCESS", "2.13.0", True, [".opendistro_security"])  # the courses index is newer than every snapshot
+    assert first["end_time_in_millis"] - first["start_time_in_millis"] == first["duration_in_millis"] == 1000
+    assert first["shards"] == {"total": 1, "failed": 0, "successful": 1}
+    # The same snapshots on every request, by name too.
+    assert call(server, "GET", f"/_snapshot/cs-automated/{first['snapshot']}")[1] == {"snapshots": [first]}
+    assert call(server, "GET", "/_snapshot/cs-automated/2020-01-01t00-00-00.missing")[1]["error"]["type"] == (
+        "snapshot_missing_exception")
+
+    server.activate(now - datetime.timedelta(days=20))
+    kept = call(server, "GET", "/_snapshot/cs-automated/_all")[1]["snapshots"]
+    assert len(kept) == 336
+    assert now - datetime.timedelta(days=14) < datetime.datetime.fromisoformat(kept[0]["start_time"])
+    # An hour from now the snapshot holds the courses index too.
+    assert server.automated_snapshots(now + datetime.timedelta(hours=1))[-1]["indices"] == [
+        ".opendistro_security", "courses"]
+
+    server.activate(now)
+    [running] = call(server, "GET", "/_snapshot/cs-automated/_all")[1]["snapshots"]
+    assert (running["state"], running["end_time_in_millis"], running["shards"]["successful"]) == (
+        "IN_PROGRESS", 0, 0)
+
+
+def test_automated_snapshots_need_the_snapshot_permission(server):
+    server.activate()
+    server.set_encrypted(True)
+    assert call(server, "GET", "/_snapshot/cs-automated-enc/_all")[0] == 200
+    missing = call(server, "GET", "/_snapshot/cs-automated/_all")
+    assert missing == (404, {"error": {"root_cause": [{"type": "repository_missing_exception",
+                                                       "reason": "[cs-automated] missing"}],
+                                       "type": "repository_missing_exception", "reason": "[cs-automated] missing"},
+                             "status": 404})
+    for name in ("reader", "operator"):
+        call(server, "PUT", f"{API}/internalusers/{name}", {"password": "Reader-Pass-1!"})
+    call(server, "PUT", f"{API}/rolesmapping/readall", {"users": ["reader"]})
+    call(server, "PUT", f"{API}/rolesmapping/manage_snapshots", {"users": ["operator"]})
+    status, refused = call(server, "GET", "/_snapshot/cs-automated-enc/_all", auth=("reader", "Reader-Pass-1!"))
+    assert status == 403
+    assert refused["error"]["reason"].startswith(
+        "no permissions for [cluster:admin/snapshot/get] and User [name=reader")
+    assert call(server, "GET", "/_snapshot/cs-automated-enc/_all", auth=("operator", "Reader-Pass-1!"))[0] == 200
+    assert call(server, "GET", "/_snapshot/cs-automated-enc/_all", auth=None)[0] == 401
+    assert call(server, "PUT", "/_snapshot/cs-automated-enc/mine", {})[0] == 405

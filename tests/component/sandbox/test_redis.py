@@ -33,11 +33,12 @@ def aws(elasticache_moto: int, tmp_path: Path) -> Aws:
 
 
 def create(aws: Aws, group_id: str, **overrides: Any) -> dict[str, Any]:
-    """Create a group and wait until it is available; returns its primary endpoint."""
+    """Create a group and wait until it is available; returns its primary endpoint. An override None leaves a
+    default out."""
     request: dict[str, Any] = {"ReplicationGroupId": group_id, "ReplicationGroupDescription": "cache",
                                "CacheNodeType": "cache.t4g.micro", "EngineVersion": "7.1"}
     request.update(overrides)
-    aws.ec.create_replication_group(**request)
+    aws.ec.create_replication_group(**{key: value for key, value in request.items() if value is not None})
     deadline = time.monotonic() + 20
     while True:
         group = aws.ec.describe_replication_groups(ReplicationGroupId=group_id)["ReplicationGroups"][0]
@@ -199,3 +200,102 @@ def test_final_snapshot_restores_into_a_new_group(aws: Aws) -> None:
     restored = create(aws, "restored", TransitEncryptionEnabled=True, AuthToken=NEW, SnapshotName="source-final")
     with connect(restored, NEW) as client:
         assert client.get("enrollment") == b"verified"
+
+
+def wait_available(aws: Aws, group_id: str) -> dict[str, Any]:
+    deadline = time.monotonic() + 20
+    while True:
+        group = aws.ec.describe_replication_groups(ReplicationGroupId=group_id)["ReplicationGroups"][0]
+        if group["Status"] == "available":
+            return group
+        assert time.monotonic() < deadline, group["Status"]
+        time.sleep(0.05)
+
+
+def test_manual_snapshot_holds_the_data_as_of_the_call(aws: Aws) -> None:
+    key = boto3.client("kms").create_key()["KeyMetadata"]["Arn"]
+    endpoint = create(aws, "source", TransitEncryptionEnabled=True, AuthToken=OLD, AtRestEncryptionEnabled=True,
+                      KmsKeyId=key, CacheNodeType="cache.t4g.small")
+    with connect(endpoint, OLD) as client:
+        client.set("course", "before")
+    taken = aws.ec.create_snapshot(ReplicationGroupId="source", SnapshotName="source-manual",
+                                   Tags=[{"Key": "reason", "Value": "upgrade"}])["Snapshot"]
+    assert (taken["SnapshotStatus"], taken["SnapshotSource"], taken["ReplicationGroupId"]) == (
+        "creating", "manual", "source")
+    with connect(endpoint, OLD) as client:
+        client.set("course", "after")
+        client.set("grade", "A")
+
+    snapshot = aws.ec.describe_snapshots(SnapshotName="source-manual")["Snapshots"][0]
+    assert snapshot["SnapshotStatus"] == "available"
+    assert (snapshot["KmsKeyId"], snapshot["CacheNodeType"], snapshot["EngineVersion"]) == (
+        key, "cache.t4g.small", "7.1.0")
+    [node] = snapshot["NodeSnapshots"]
+    assert (node["CacheClusterId"], node["CacheNodeId"], node["CacheSize"]) == ("source-001", "0001", "1 MB")
+    assert node["SnapshotCreateTime"] >= node["CacheNodeCreateTime"]
+    assert aws.ec.list_tags_for_resource(ResourceName=snapshot["ARN"])["TagList"] == [
+        {"Key": "reason", "Value": "upgrade"}]
+    rdb = aws.state / "snapshots" / "elasticache" / "source-manual.rdb"
+    assert rdb.read_bytes().startswith(b"REDIS")
+    assert [s["SnapshotName"] for s in aws.ec.describe_snapshots(ReplicationGroupId="source")["Snapshots"]] == [
+        "source-manual"]
+
+    # The copy: a server of its own, seeded from the RDB, with the token of its own create call.
+    restored = create(aws, "restored", TransitEncryptionEnabled=True, AuthToken=NEW, SnapshotName="source-manual",
+                      CacheNodeType=None, EngineVersion=None)
+    group = aws.ec.describe_replication_groups(ReplicationGroupId="restored")["ReplicationGroups"][0]
+    assert group["CacheNodeType"] == "cache.t4g.small"
+    assert restored["Port"] != endpoint["Port"]
+    assert not answers(restored, OLD)
+    with connect(restored, NEW) as client:
+        assert client.get("course") == b"before"
+        assert client.get("grade") is None
+    with connect(endpoint, OLD) as client:
+        assert client.get("course") == b"after"
+
+    aws.ec.delete_snapshot(SnapshotName="source-manual")
+    assert not rdb.exists()
+    assert aws.ec.describe_snapshots(ReplicationGroupId="source")["Snapshots"] == []
+
+
+def test_a_snapshot_is_creating_for_the_simulated_time(aws: Aws, monkeypatch: pytest.MonkeyPatch) -> None:
+    create(aws, "slow")
+    monkeypatch.setenv("SANDBOX_TIME_SCALE", "60")  # 3 minutes of AWS work: 3 real minutes
+    aws.ec.create_snapshot(ReplicationGroupId="slow", SnapshotName="slow-manual")
+    assert aws.ec.describe_snapshots(SnapshotName="slow-manual")["Snapshots"][0]["SnapshotStatus"] == "creating"
+    for call, request in ((aws.ec.delete_snapshot, {"SnapshotName": "slow-manual"}),
+                          (aws.ec.create_replication_group, {
+                              "ReplicationGroupId": "early", "ReplicationGroupDescription": "cache",
+                              "SnapshotName": "slow-manual"})):
+        with pytest.raises(aws.ec.exceptions.InvalidSnapshotStateFault):
+            call(**request)
+    with pytest.raises(aws.ec.exceptions.SnapshotAlreadyExistsFault):
+        aws.ec.create_snapshot(ReplicationGroupId="slow", SnapshotName="slow-manual")
+    with pytest.raises(aws.ec.exceptions.SnapshotNotFoundFault):
+        aws.ec.create_replication_group(ReplicationGroupId="early", ReplicationGroupDescription="cache",
+                                        CacheNodeType="cache.t4g.micro", SnapshotName="missing")
+
+
+def test_scaling_keeps_the_server_and_its_data(aws: Aws) -> None:
+    endpoint = create(aws, "grows")
+    server = dataplane.get("grows")
+    assert server is not None
+    pid = server.pid
+    with connect(endpoint, tls=False) as client:
+        client.set("learner", "enrolled")
+
+    def still_there() -> bool:
+        group = wait_available(aws, "grows")
+        assert group["NodeGroups"][0]["PrimaryEndpoint"] == endpoint
+        with connect(endpoint, tls=False) as client:
+            return client.get("learner") == b"enrolled" and dataplane.get("grows") is server and server.pid == pid
+
+    aws.ec.increase_replica_count(ReplicationGroupId="grows", NewReplicaCount=2, ApplyImmediately=True)
+    assert still_there()
+    assert len(wait_available(aws, "grows")["MemberClusters"]) == 3
+    aws.ec.modify_replication_group(ReplicationGroupId="grows", CacheNodeType="cache.t4g.small", ApplyImmediately=True)
+    assert still_there()
+    assert wait_available(aws, "grows")["CacheNodeType"] == "cache.t4g.small"
+    aws.ec.decrease_replica_count(ReplicationGroupId="grows", NewReplicaCount=0, ApplyImmediately=True)
+    assert still_there()
+    assert wait_available(aws, "grows")["MemberClusters"] == ["grows-001"]

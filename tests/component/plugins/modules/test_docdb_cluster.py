@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime
 import json
+import time
 from typing import Any
 
 import boto3
@@ -239,3 +241,131 @@ def test_an_interrupted_create_is_completed_and_classes_follow(base_args: dict[s
         resized = run_module(docdb_cluster.main, {**args, "instance_class": "db.r6g.large", "apply_immediately": True})
     assert calls.mutating == ["ModifyDBInstance", "ModifyDBInstance"]
     assert {i["db_instance_class"] for i in resized.result["cluster"]["instances"]} == {"db.r6g.large"}
+
+
+# --- restore_from ---------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def source(docdb_aws: pytest.MonkeyPatch) -> Any:
+    """An unencrypted cluster edx-docdb (no instance) whose server holds the course "first"."""
+    boto3.client("docdb", region_name=REGION).create_db_cluster(
+        DBClusterIdentifier="edx-docdb", Engine="docdb", MasterUsername="docadmin", MasterUserPassword=PASSWORD,
+        BackupRetentionPeriod=1)
+    store = documentdb.get("edx-docdb").store
+    store.insert("edxapp", "courses", [{"_id": "first"}], ordered=True)
+    return store
+
+
+def courses(identifier: str) -> list[str]:
+    return [doc["_id"] for doc in documentdb.get(identifier).store.dataset().databases["edxapp"]["courses"]]
+
+
+RESTORED = {"identifier": "edx-docdb-restored", "instance_class": "db.t3.medium", "backup_retention_period": 7,
+            "preferred_backup_window": "03:00-04:00", "tags": {"environment": "test"}}
+
+
+def test_restore_from_a_snapshot_then_modify_then_add_instances(source: Any) -> None:
+    client = boto3.client("docdb", region_name=REGION)
+    client.create_db_cluster_snapshot(DBClusterIdentifier="edx-docdb", DBClusterSnapshotIdentifier="edx-docdb-snap")
+    source.insert("edxapp", "courses", [{"_id": "second"}], ordered=True)
+    args = {**RESTORED, "restore_from": {"snapshot_identifier": "edx-docdb-snap"}}
+
+    planned = run_module(docdb_cluster.main, args, check_mode=True, diff=True)
+    assert (planned.failed, planned.result["changed"], planned.mutating) == (False, True, [])
+    after = planned.result["diff"]["after"]
+    assert (after["master_username"], after["backup_retention_period"], after["instance_count"]) == (
+        "docadmin", 7, 1)
+
+    with record_calls() as calls:
+        restored = run_module(docdb_cluster.main, args)
+    assert not restored.failed, restored.result
+    assert calls.mutating == ["RestoreDBClusterFromSnapshot", "ModifyDBCluster", "CreateDBInstance"]
+    assert calls.request("RestoreDBClusterFromSnapshot") == {
+        "Engine": "docdb", "SnapshotIdentifier": "edx-docdb-snap", "DBClusterIdentifier": "edx-docdb-restored",
+        "Tags": [{"Key": "environment", "Value": "test"}]}
+    assert calls.request("ModifyDBCluster") == {
+        "DBClusterIdentifier": "edx-docdb-restored", "ApplyImmediately": True, "BackupRetentionPeriod": 7,
+        "PreferredBackupWindow": "03:00-04:00"}
+    cluster = restored.result["cluster"]
+    assert (cluster["status"], cluster["backup_retention_period"], cluster["tags"]) == (
+        "available", 7, {"environment": "test"})
+    assert members(cluster) == {"edx-docdb-restored-1": True}
+    assert courses("edx-docdb-restored") == ["first"]
+    assert courses("edx-docdb") == ["first", "second"]
+
+    # The cluster exists: restore_from is ignored from now on.
+    with record_calls() as calls:
+        again = run_module(docdb_cluster.main, {**args, "restore_from": {"snapshot_identifier": "gone"}})
+    assert (again.failed, again.result["changed"], calls.mutating) == (False, False, [])
+
+
+def test_restore_to_a_point_in_time_encrypted_with_a_new_password(source: Any) -> None:
+    time.sleep(0.01)
+    between = datetime.datetime.now(datetime.UTC)
+    time.sleep(0.01)
+    source.insert("edxapp", "courses", [{"_id": "second"}], ordered=True)
+    key = boto3.client("kms", region_name=REGION).create_key()["KeyMetadata"]["Arn"]
+    args = {**RESTORED, "kms_key_id": key, "storage_encrypted": True, "master_user_password": "Restored-pass-789",
+            "restore_from": {"source_cluster_identifier": "edx-docdb",
+                             "restore_time": between.isoformat().replace("+00:00", "Z")}}
+    with record_calls() as calls:
+        restored = run_module(docdb_cluster.main, args)
+    assert not restored.failed, restored.result
+    assert calls.mutating == ["RestoreDBClusterToPointInTime", "ModifyDBCluster", "CreateDBInstance"]
+    request = calls.request("RestoreDBClusterToPointInTime")
+    assert (request["SourceDBClusterIdentifier"], request["RestoreType"], request["KmsKeyId"]) == (
+        "edx-docdb", "full-copy", key)
+    assert request["RestoreToTime"] == between
+    assert calls.request("ModifyDBCluster")["MasterUserPassword"] == "Restored-pass-789"
+    assert "Restored-pass-789" not in json.dumps(restored.result)
+    cluster = restored.result["cluster"]
+    assert (cluster["storage_encrypted"], cluster["kms_key_id"]) == (True, key)
+    assert courses("edx-docdb-restored") == ["first"]
+
+    latest = run_module(docdb_cluster.main, {**RESTORED, "identifier": "edx-docdb-latest", "restore_from": {
+        "source_cluster_identifier": "edx-docdb", "use_latest_restorable_time": True}})
+    assert not latest.failed, latest.result
+    assert courses("edx-docdb-latest") == ["first", "second"]
+
+
+@pytest.mark.parametrize(("restore_from", "message"), [
+    ({}, "one of the following is required: snapshot_identifier, source_cluster_identifier"),
+    ({"snapshot_identifier": "s", "source_cluster_identifier": "c"}, "mutually exclusive"),
+    ({"snapshot_identifier": "s", "restore_time": "2025-01-01T03:00:00Z"}, "mutually exclusive"),
+    ({"source_cluster_identifier": "c", "restore_time": "2025-01-01T03:00:00Z", "use_latest_restorable_time": True},
+     "mutually exclusive"),
+    ({"source_cluster_identifier": "c"}, "needs restore_from.restore_time or restore_from.use_latest_restorable_time"),
+    ({"source_cluster_identifier": "c", "restore_time": "2025-01-01 03:00"}, "must be an ISO 8601 time in UTC"),
+    ({"source_cluster_identifier": "c", "restore_time": "2025-01-01T03:00:00+02:00"}, "must be an ISO 8601 time"),
+])
+def test_restore_from_is_checked_before_any_aws_call(docdb_aws: pytest.MonkeyPatch, restore_from: dict[str, Any],
+                                                     message: str) -> None:
+    with record_calls() as calls:
+        failed = run_module(docdb_cluster.main, {**RESTORED, "restore_from": restore_from})
+    assert failed.failed
+    assert message in failed.result["msg"]
+    assert calls.calls == []
+
+
+@pytest.mark.parametrize(("override", "message"), [
+    ({"restore_from": {"snapshot_identifier": "missing"}}, "snapshot_identifier missing does not exist"),
+    ({"restore_from": {"source_cluster_identifier": "missing", "use_latest_restorable_time": True}},
+     "source_cluster_identifier missing does not exist"),
+    ({"restore_from": {"source_cluster_identifier": "edx-docdb", "restore_time": "2020-01-01T00:00:00Z"}},
+     "is before the earliest restorable time of edx-docdb"),
+    ({"restore_from": {"source_cluster_identifier": "edx-docdb", "restore_time": "2999-01-01T00:00:00Z"}},
+     "is in the future"),
+    ({"master_username": "someoneelse"}, "keeps the master user of its source, docadmin"),
+    ({"storage_encrypted": True}, "needs kms_key_id"),
+    ({"instance_class": None}, "needs instance_class"),
+])
+def test_a_restore_aws_would_refuse_makes_no_mutating_call(source: Any, override: dict[str, Any],
+                                                           message: str) -> None:
+    args = {**RESTORED, "restore_from": {"source_cluster_identifier": "edx-docdb", "use_latest_restorable_time": True},
+            **override}
+    with record_calls() as calls:
+        failed = run_module(docdb_cluster.main, {k: v for k, v in args.items() if v is not None})
+    assert failed.failed
+    assert message in failed.result["msg"]
+    assert calls.mutating == []

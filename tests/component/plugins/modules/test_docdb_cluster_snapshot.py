@@ -68,3 +68,20 @@ def test_snapshot_of_another_cluster_is_reported(cluster: str) -> None:
     failed = run_module(docdb_cluster_snapshot.main, {**ARGS, "db_cluster_identifier": "other"})
     assert failed.failed
     assert "is of cluster edx-docdb, not other" in failed.result["msg"]
+
+
+def test_an_encrypted_snapshot_reports_its_key_and_time(docdb_aws: pytest.MonkeyPatch) -> None:
+    key = boto3.client("kms", region_name=REGION).create_key()["KeyMetadata"]["Arn"]
+    boto3.client("docdb", region_name=REGION).create_db_cluster(
+        DBClusterIdentifier="edx-docdb", Engine="docdb", MasterUsername="docadmin",
+        MasterUserPassword="Docdb-pass-123", StorageEncrypted=True, KmsKeyId=key)
+    snapshot = run_module(docdb_cluster_snapshot.main, ARGS).result["snapshot"]
+    assert (snapshot["storage_encrypted"], snapshot["kms_key_id"], snapshot["master_username"]) == (
+        True, key, "docadmin")
+    assert snapshot["snapshot_create_time"] >= snapshot["cluster_create_time"]
+
+
+def test_an_unencrypted_snapshot_has_no_key(cluster: str) -> None:
+    snapshot = run_module(docdb_cluster_snapshot.main, ARGS).result["snapshot"]
+    assert snapshot["storage_encrypted"] is False
+    assert "kms_key_id" not in snapshot
