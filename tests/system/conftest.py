@@ -20,7 +20,10 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
 ANSIBLE_PLAYBOOK = str(Path(PYTHON).parent / "ansible-playbook")
-SANDBOX_ENDPOINT = "http://127.0.0.1:4566"
+# The sandbox this session drives: SANDBOX_AWS_PORT and SANDBOX_STATE_DIR, as `python -m sandbox` reads them, let
+# several sessions (pytest-xdist workers) each run one of their own.
+SANDBOX_ENDPOINT = f"http://127.0.0.1:{os.environ.get('SANDBOX_AWS_PORT', '4566')}"
+SANDBOX_STATE_DIR = Path(os.environ.get("SANDBOX_STATE_DIR") or ROOT / ".sandbox")
 KNOWN_ENVIRONMENTS = ["local", "test", "prod", "shared", "limited", "interrupted", "deleted"]
 
 
@@ -37,6 +40,10 @@ def run_playbook(*args: str, extra_vars: dict | None = None, playbook: str = "pl
                  inventory: str = "inventories/local", timeout: int = 900) -> subprocess.CompletedProcess:
     """Run a playbook of the collection the way a user would, returning its combined output."""
     command = [ANSIBLE_PLAYBOOK, playbook, "-i", inventory, *args]
+    if "SANDBOX_AWS_PORT" in os.environ or "SANDBOX_STATE_DIR" in os.environ:
+        # The inventories point at the default sandbox; the test's own extra vars, after these, still win.
+        command += ["-e", json.dumps({"data_services_aws_endpoint_url": SANDBOX_ENDPOINT,
+                                      "data_services_ca_bundle": str(SANDBOX_STATE_DIR / "tls" / "ca.pem")})]
     if extra_vars:
         command += ["-e", json.dumps(extra_vars)]
     environment = dict(os.environ, ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"), ANSIBLE_NOCOLOR="1",
