@@ -141,8 +141,8 @@ def alarm_settings_errors(thresholds: Any, overrides: Any, profile: str) -> list
             continue
         unknown = sorted(set(table) - set(THRESHOLD_KEYS))
         if unknown:
-            errors.append(f"alarms_thresholds.{name} holds unknown alarm keys {', '.join(map(str, unknown))}; the keys "
-                          f"are {', '.join(THRESHOLD_KEYS)}")
+            errors.append(f"alarms_thresholds.{name} must hold alarm keys only, one of {', '.join(THRESHOLD_KEYS)}; "
+                          f"got {', '.join(map(str, unknown))}")
         missing = [key for key in THRESHOLD_KEYS if key not in table]
         if name == profile and missing:
             errors.append(f"alarms_thresholds.{name} must hold a threshold for each alarm key; missing "
@@ -155,7 +155,7 @@ def alarm_settings_errors(thresholds: Any, overrides: Any, profile: str) -> list
     for key, override in overrides.items():
         variable = f"alarms_overrides.{key}"
         if key not in BY_KEY:
-            errors.append(f"{variable} is not an alarm key; the keys are {', '.join(BY_KEY)}")
+            errors.append(f"{variable} must name an alarm key, one of {', '.join(BY_KEY)}")
             continue
         if not isinstance(override, Mapping) or set(override) - set(OVERRIDE_KEYS):
             errors.append(f"{variable} must be a dict of {', '.join(OVERRIDE_KEYS)}, got {override!r}")
