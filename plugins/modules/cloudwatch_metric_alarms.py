@@ -18,7 +18,7 @@ description:
     change makes that one read and no other call. M(amazon.aws.cloudwatch_metric_alarm) reads each alarm on its own.
   - Alarms on a static threshold of one metric only (no metric math, percentiles or anomaly detection). An alarm of
     the prefix of another kind is replaced by the one O(alarms) lists under its name, or deleted.
-  - The prefix must be owned by this task: any other alarm whose name starts with it is deleted when O(purge=true).
+  - The task owns its prefix. With O(purge=true), any other alarm whose name starts with it is deleted.
 author:
   - Open edX data services maintainers (@openedx)
 options:
