@@ -211,9 +211,10 @@ def _resources(role: str, result: Mapping[str, Any], account_id: str) -> dict[st
                 "replicas": len(instances) > 1}
     if role == "redis":
         nodes = list(result.get("nodes") or [])
-        return {"member": [(node["cache_cluster_id"], {"CacheClusterId": node["cache_cluster_id"],
-                                                     "CacheNodeId": node["cache_node_id"]}) for node in nodes],
-                "replicas": len(nodes) > 1}
+        members = [(node["cache_cluster_id"],
+                    {"CacheClusterId": node["cache_cluster_id"], "CacheNodeId": node["cache_node_id"]})
+                   for node in nodes]
+        return {"member": members, "replicas": len(nodes) > 1}
     if role == "opensearch":
         if not account_id:
             raise AnsibleFilterError("alarm_definitions: OpenSearch alarms need account_id, their ClientId dimension")

@@ -53,8 +53,8 @@ class CloudWatchErrorHandler(AWSErrorHandler):
 
 def period_problem(period: Any) -> str | None:
     """Why AWS refuses ``period`` (seconds) as an alarm's period."""
-    if isinstance(period, int) and not isinstance(period, bool) and (period in (10, 20, 30) or
-                                                                      (period > 0 and period % 60 == 0)):
+    whole = isinstance(period, int) and not isinstance(period, bool)
+    if whole and (period in (10, 20, 30) or (period > 0 and period % 60 == 0)):
         return None
     return f"period must be 10, 20, 30 or a multiple of 60 (seconds), got {period!r}"
 

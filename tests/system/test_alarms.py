@@ -58,8 +58,8 @@ def resource_named_by(alarm: dict, account: str) -> str:
         return instance["DBInstanceIdentifier"]
     if namespace == "AWS/ElastiCache":
         assert set(named) == {"CacheClusterId", "CacheNodeId"}, alarm
-        member = aws("elasticache").describe_cache_clusters(CacheClusterId=named["CacheClusterId"],
-                                                           ShowCacheNodeInfo=True)["CacheClusters"][0]
+        member = aws("elasticache").describe_cache_clusters(
+            CacheClusterId=named["CacheClusterId"], ShowCacheNodeInfo=True)["CacheClusters"][0]
         assert named["CacheNodeId"] in [node["CacheNodeId"] for node in member["CacheNodes"]], member
         assert member["ReplicationGroupId"] == "openedx-shared-redis"
         return member["CacheClusterId"]

@@ -102,8 +102,8 @@ CASES = {
         {"alarms_subscriptions": [{"protocol": "email", "endpoint": "oncall"}]}, "alarms_subscriptions"),
     "a CPU alarm threshold above 100 %": ({"alarms_overrides": {"mysql_cpu_utilization": {"threshold": 120}}},
                                           "alarms_overrides.mysql_cpu_utilization"),
-    "an override of an alarm that does not exist": ({"alarms_overrides": {"mysql_cpu": {"threshold": 80}}},
-                                                     "alarms_overrides.mysql_cpu"),
+    "an override of an alarm that does not exist": (
+        {"alarms_overrides": {"mysql_cpu": {"threshold": 80}}}, "alarms_overrides.mysql_cpu"),
     "an alarm period CloudWatch does not take": ({"alarms_overrides": {"redis_evictions": {"period": 90}}},
                                                  "alarms_overrides.redis_evictions"),
     # Tags

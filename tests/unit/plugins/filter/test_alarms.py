@@ -87,8 +87,8 @@ def test_documentdb_alarms_name_each_instance_and_the_cluster_where_the_metric_i
 def test_a_single_documentdb_instance_has_no_replica_lag_alarm() -> None:
     found = alarms({"identifier": "openedx-test-docdb", "instances": ["openedx-test-docdb-1"]}, "documentdb",
                    "documentdb", "test")
-    assert sorted(a["metric_name"] for a in found.values()) == ["CPUUtilization", "DatabaseConnections",
-                                                               "FreeableMemory", "VolumeBytesUsed"]
+    metrics = sorted(a["metric_name"] for a in found.values())
+    assert metrics == ["CPUUtilization", "DatabaseConnections", "FreeableMemory", "VolumeBytesUsed"]
 
 
 def test_redis_alarms_name_each_member_cluster_and_its_node() -> None:
