@@ -186,6 +186,10 @@ def count_resources(environment: str) -> dict[str, int]:
         "buckets": named(aws("s3").list_buckets()["Buckets"], "Name"),
         "instance_profiles": named(aws("iam").list_instance_profiles()["InstanceProfiles"], "InstanceProfileName"),
         "key_pairs": named(aws("ec2").describe_key_pairs()["KeyPairs"], "KeyName"),
+        "alarms": sum(len(page["MetricAlarms"]) for page in
+                      aws("cloudwatch").get_paginator("describe_alarms").paginate(AlarmNamePrefix=prefix)),
+        "topics": sum(topic["TopicArn"].rsplit(":", 1)[-1].startswith(prefix) for topic in aws("sns").list_topics()[
+            "Topics"]),
         "instances": sum(tag["Key"] == "Name" and tag["Value"].startswith(prefix)
                          for reservation in aws("ec2").describe_instances(Filters=[
                              {"Name": "instance-state-name", "Values": ["pending", "running"]}])["Reservations"]

@@ -95,6 +95,17 @@ CASES = {
                                        "connections_k8s_irsa_role_arn"),
     "a refresh interval that is not a Go duration": ({"connections_k8s_refresh_interval": "1 hour"},
                                                      "connections_k8s_refresh_interval"),
+    # Alarms
+    "an alarm subscription of a protocol SNS does not have": (
+        {"alarms_subscriptions": [{"protocol": "slack", "endpoint": "#ops"}]}, "alarms_subscriptions"),
+    "an alarm subscription's email endpoint that is no address": (
+        {"alarms_subscriptions": [{"protocol": "email", "endpoint": "oncall"}]}, "alarms_subscriptions"),
+    "a CPU alarm threshold above 100 %": ({"alarms_overrides": {"mysql_cpu_utilization": {"threshold": 120}}},
+                                          "alarms_overrides.mysql_cpu_utilization"),
+    "an override of an alarm that does not exist": (
+        {"alarms_overrides": {"mysql_cpu": {"threshold": 80}}}, "alarms_overrides.mysql_cpu"),
+    "an alarm period CloudWatch does not take": ({"alarms_overrides": {"redis_evictions": {"period": 90}}},
+                                                 "alarms_overrides.redis_evictions"),
     # Tags
     "a tag value with characters AWS refuses": ({"data_services_tags": {"Owner": "Data & Analytics (ops)"}},
                                                 "data_services_tags"),

@@ -37,6 +37,13 @@ def _services() -> set[str]:
     return set(yaml.safe_load(CONNECTIONS.read_text())["services"])
 
 
+def _alarmed_services() -> set[str]:
+    """The services that have alarms: openedx-<env>-<service>-<metric>[-<resource>]."""
+    prefix = f"openedx-{ENVIRONMENT}-"
+    pages = aws("cloudwatch").get_paginator("describe_alarms").paginate(AlarmNamePrefix=prefix)
+    return {alarm["AlarmName"][len(prefix):].split("-")[0] for page in pages for alarm in page["MetricAlarms"]}
+
+
 def test_limit_provisions_only_the_named_service_and_keeps_the_others():
     groups = aws("elasticache").describe_replication_groups()["ReplicationGroups"]
     assert f"openedx-{ENVIRONMENT}-redis" not in [g["ReplicationGroupId"] for g in groups], (
@@ -51,6 +58,9 @@ def test_limit_provisions_only_the_named_service_and_keeps_the_others():
     assert [call for call in mutating if call.startswith(("es:", "rds:")) and call != "rds:CreateDBSubnetGroup"] == []
     assert mutating["secretsmanager:CreateSecret"] == 1, mutating  # the AUTH token only
     assert _services() == {"redis"}
+    # The alarm topic comes with the foundation, and the alarms of Redis alone.
+    assert mutating["sns:CreateTopic"] == 1, mutating
+    assert _alarmed_services() == {"redis"}
 
     mutating = _limited_run("mysql")[1]
     assert CREATIONS["mysql"] in mutating, mutating
@@ -60,6 +70,9 @@ def test_limit_provisions_only_the_named_service_and_keeps_the_others():
     # The master, and edx/configuration's application, migration and read-only users.
     assert mutating["secretsmanager:CreateSecret"] == 4, mutating
     assert _services() == {"mysql", "redis"}
+    # The topic is reused; MySQL's alarms are added, Redis's kept.
+    assert "sns:CreateTopic" not in mutating and "monitoring:DeleteAlarms" not in mutating, mutating
+    assert _alarmed_services() == {"mysql", "redis"}
     connections = yaml.safe_load(CONNECTIONS.read_text())
     assert connections["environment"] == ENVIRONMENT
     assert connections["services"]["redis"]["url"].startswith("rediss://")

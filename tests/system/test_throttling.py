@@ -34,6 +34,9 @@ def test_throttled_converge_succeeds_without_duplicates(shared_environment):
         # The data services'; the analytics instance's, EMR's 3, the Analytics MySQL's and the learners index's
         "all_security_groups": 7,
         "buckets": 5, "instance_profiles": 3, "key_pairs": 2, "instances": 2,
+        # MySQL 4; DocumentDB 4 per instance and 1 for the cluster; Redis 4 per member cluster; OpenSearch 5. The
+        # environment's alarm topic.
+        "alarms": 34, "topics": 1,
     }
 
 
