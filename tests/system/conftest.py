@@ -20,11 +20,19 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
 ANSIBLE_PLAYBOOK = str(Path(PYTHON).parent / "ansible-playbook")
-SANDBOX_ENDPOINT = "http://127.0.0.1:4566"
+# The sandbox the tests drive: python -m sandbox's defaults, or the port and state directory of a sandbox of its own
+# (SANDBOX_AWS_PORT, SANDBOX_STATE_DIR, which sandbox() passes on to the CLI through the environment).
+SANDBOX_ENDPOINT = f"http://127.0.0.1:{os.environ.get('SANDBOX_AWS_PORT', '4566')}"
+SANDBOX_STATE_DIR = Path(os.environ.get("SANDBOX_STATE_DIR") or ROOT / ".sandbox")
+# The inventory names the default sandbox; another one is passed to the playbooks (before a test's own extra vars).
+SANDBOX_VARS = ({"data_services_aws_endpoint_url": SANDBOX_ENDPOINT,
+                 "data_services_ca_bundle": str(SANDBOX_STATE_DIR / "tls" / "ca.pem")}
+                if os.environ.get("SANDBOX_AWS_PORT") or os.environ.get("SANDBOX_STATE_DIR") else {})
 KNOWN_ENVIRONMENTS = ["local", "test", "prod", "shared", "limited", "interrupted", "deleted"]
 
 
 def sandbox(*args: str) -> str:
+    """Run the sandbox CLI on the tests' sandbox (SANDBOX_* settings come through the environment)."""
     result = subprocess.run([PYTHON, "-m", "sandbox", *args], cwd=ROOT, capture_output=True, text=True, check=True)
     return result.stdout
 
@@ -37,6 +45,8 @@ def run_playbook(*args: str, extra_vars: dict | None = None, playbook: str = "pl
                  inventory: str = "inventories/local", timeout: int = 900) -> subprocess.CompletedProcess:
     """Run a playbook of the collection the way a user would, returning its combined output."""
     command = [ANSIBLE_PLAYBOOK, playbook, "-i", inventory, *args]
+    if SANDBOX_VARS:
+        command += ["-e", json.dumps(SANDBOX_VARS)]
     if extra_vars:
         command += ["-e", json.dumps(extra_vars)]
     environment = dict(os.environ, ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"), ANSIBLE_NOCOLOR="1",
