@@ -30,16 +30,17 @@ $(VENV)/.installed: $(BIN)/python requirements.txt requirements-dev.txt
 
 venv: $(VENV)/.installed
 
-# The sandbox's data plane: real MariaDB and Redis servers from Debian.
+# The sandbox's data plane: real MariaDB and Redis servers from Debian; headless Chromium renders report.html in the
+# system tests.
 system-deps:
 	@if ! command -v mariadbd >/dev/null || ! command -v mariadb-install-db >/dev/null \
 	    || ! command -v redis-server >/dev/null || ! command -v openssl >/dev/null \
-	    || ! command -v shellcheck >/dev/null; then \
-	  echo "Installing mariadb-server, redis-server, openssl and shellcheck (Debian packages)"; \
+	    || ! command -v shellcheck >/dev/null || ! command -v chromium >/dev/null; then \
+	  echo "Installing mariadb-server, redis-server, openssl, shellcheck and chromium (Debian packages)"; \
 	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
 	  $$SUDO apt-get update -qq; \
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends \
-	    mariadb-server mariadb-client redis-server redis-tools openssl shellcheck >/dev/null; \
+	    mariadb-server mariadb-client redis-server redis-tools openssl shellcheck chromium >/dev/null; \
 	fi
 
 sandbox-up: venv system-deps
