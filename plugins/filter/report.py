@@ -157,6 +157,10 @@ def _join(items: Iterable[Any]) -> str:
     return ", ".join(items) if items else "none"
 
 
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
 def _yes(value: Any) -> str:
     return "yes" if value else "no"
 
@@ -333,7 +337,7 @@ def _network(report: Report, read: Mapping[str, Any], service: str, resource: Ma
     error = _read_error(read, "security groups")
     report.check(service, "no_open_ingress", not wide and not error and bool(group_ids),
                  error or (f"wider than the VPC ({_join((read.get('vpc') or {}).get('cidr_blocks', []))}): "
-                           f"{_join(wide)}" if wide else f"{len(rules)} rules, none wider than the VPC "
+                           f"{_join(wide)}" if wide else f"{_count(len(rules), 'rule')}, none wider than the VPC "
                                                          f"({_join((read.get('vpc') or {}).get('cidr_blocks', []))})"))
     return [[g, r[0], r[1], r[2]] for g in names for r in rules] or [[_join(names), "no rule", "", ""]]
 
@@ -344,7 +348,7 @@ def _secrets(report: Report, keys: Keys, read: Mapping[str, Any], service: str) 
     wrong = [s["name"] for s in secrets if not keys.is_environment_key(s.get("kms_key_id"))]
     error = _read_error(read, "secrets")
     report.check(service, "secrets", bool(secrets) and not wrong and not error,
-                 error or (f"{len(secrets)} secrets under {prefix}" + (
+                 error or (f"{_count(len(secrets), 'secret')} under {prefix}" + (
                      f"; not encrypted with the environment's key: {_join(wrong)}" if wrong else
                      ", all encrypted with the environment's key") if secrets else f"no secret under {prefix}"))
     return [[s["name"], s["arn"], keys.name(s.get("kms_key_id"))] for s in secrets]
@@ -401,7 +405,7 @@ def _alarms(report: Report, keys: Keys, read: Mapping[str, Any], service: str,
         problems.insert(0, f"alarms not read: {error}")
     report.check(service, "alarms", not problems,
                  "; ".join(problems) if problems else
-                 f"{len(mine)} alarms ({_join(sorted(covered))}); without an alarm: {_join(missing)}")
+                 f"{_count(len(mine), 'alarm')} ({_join(sorted(covered))}); without an alarm: {_join(missing)}")
     rows = [[a["alarm_name"], _join(f"{m.get('namespace')} {m.get('metric_name')}" for m in a.get("metrics") or []),
              _join(f"{k}={v}" for m in a.get("metrics") or [] for k, v in (m.get("dimensions") or {}).items()),
              f"{a.get('comparison_operator')} {a.get('threshold')}", a.get("state_value") or "",
