@@ -197,8 +197,8 @@ class Keys:
         key_id = key_id_of(value) or value
         names = self.aliases.get(key_id, [])
         label = f"{names[0]} ({key_id})" if names else value
-        return f"{label}, the environment's key" if self.is_environment_key(value) else f"{label}, NOT the " \
-                                                                                         "environment's key"
+        whose = "the environment's key" if self.is_environment_key(value) else "NOT the environment's key"
+        return f"{label}, {whose}"
 
 
 class Report:
@@ -625,8 +625,8 @@ def _opensearch_domain(report: Report, keys: Keys, read: Mapping[str, Any], serv
     report.check(service, "node_to_node", bool(domain.get("node_to_node_encryption")),
                  f"node-to-node encryption {_yes(domain.get('node_to_node_encryption'))}", "opensearch.node_to_node")
     policy = str(domain.get("tls_security_policy") or "")
-    report.check(service, "https", bool(domain.get("enforce_https")) and policy.startswith(
-        ("Policy-Min-TLS-1-2", "Policy-Min-TLS-1-3")),
+    tls_12 = policy.startswith(("Policy-Min-TLS-1-2", "Policy-Min-TLS-1-3"))
+    report.check(service, "https", bool(domain.get("enforce_https")) and tls_12,
                  f"EnforceHTTPS {_yes(domain.get('enforce_https'))}, TLSSecurityPolicy {policy or 'none'}",
                  "opensearch.https")
     master = "internal user database" if domain.get("internal_user_database") else "IAM master"
@@ -801,7 +801,7 @@ def _kms(report: Report, keys: Keys, read: Mapping[str, Any]) -> list[list[str]]
         via = [v for condition in (statement.get("Condition") or {}).values() if isinstance(condition, Mapping)
                for name, value in condition.items() if name.lower() == "kms:viaservice" for v in _listed(value)]
         for name in [*services, *via]:
-            granted[str(name).split(".")[0]] = name
+            granted[str(name).split(".", maxsplit=1)[0]] = name
     missing = [label for label, names in KEY_USERS.items() if not any(n in granted for n in names)]
     report.check("kms", "policy", not missing,
                  _read_error(read, "kms_key policy") or (f"grants {_join(sorted(granted.values()))}" + (

@@ -54,7 +54,7 @@ def png_pixels(data: bytes) -> tuple[int, int, list[tuple[int, int, int]]]:
             header = struct.unpack(">IIBBBBB", body)
         elif kind == b"IDAT":
             chunks.append(body)
-    width, height, depth, colour, _, _, interlace = header
+    width, height, depth, colour, interlace = header[0], header[1], header[2], header[3], header[6]
     assert depth == 8 and colour in (2, 6) and interlace == 0, header
     channels = 3 if colour == 2 else 4
     stride = width * channels
