@@ -129,10 +129,11 @@ PROD_NOT_VERIFIABLE = {
                                        "requires the group's ID as confirmation and takes a final snapshot."),),
 }
 
-# What issue 10 asks the alarms of each kind to watch: the report shows which have an alarm.
+# The metrics the alarms of each kind are meant to watch (CPU, memory, storage, connections, replica lag...): the
+# report shows which have no alarm. RDS publishes ReplicaLag for read replicas only.
 ALARM_METRICS = {
-    "rds_instance": ("CPUUtilization", "FreeableMemory", "FreeStorageSpace", "DatabaseConnections", "ReplicaLag"),
-    "docdb_cluster": ("CPUUtilization", "FreeableMemory", "FreeLocalStorage", "DatabaseConnections",
+    "rds_instance": ("CPUUtilization", "FreeableMemory", "FreeStorageSpace", "DatabaseConnections"),
+    "docdb_cluster": ("CPUUtilization", "FreeableMemory", "VolumeBytesUsed", "DatabaseConnections",
                       "DBInstanceReplicaLag"),
     "elasticache_replication_group": ("EngineCPUUtilization", "DatabaseMemoryUsagePercentage", "Evictions",
                                       "ReplicationLag"),
@@ -395,7 +396,9 @@ def _alarms(report: Report, keys: Keys, read: Mapping[str, Any], service: str,
     silent = [a["alarm_name"] for a in mine
               if not a.get("actions_enabled") or not any(":sns:" in arn for arn in a.get("alarm_actions") or [])]
     covered = {m.get("metric_name") for alarm in mine for m in alarm.get("metrics") or []}
-    missing = [m for m in ALARM_METRICS[kind] if m not in covered]
+    wanted = ALARM_METRICS[kind] + (("ReplicaLag",) if (resource.get("instance") or {}).get(
+        "read_replica_db_instance_identifiers") else ())
+    missing = [m for m in wanted if m not in covered]
     problems = ([f"no alarm names {resource['identifier']} in its dimensions"] if not mine else []) + [
         f"{a['alarm_name']} names no resource of the service ({_join(_metric_text(m) for m in a.get('metrics') or [])})"
         for a in misnamed] + ([f"no SNS action: {_join(silent)}"] if silent else []) + (
