@@ -3,6 +3,7 @@
 #   make test    everything CI runs (.ci/run calls it)
 #   make bench   the performance table: the director's overhead over the slowest resource, no-op and check runs
 #   make docs    the collection's HTML docsite in build/docs/build/html (antsibull-docs, Sphinx)
+#   make ee      the execution environment for AWX / Ansible Automation Platform (podman or docker; EE_TAG=...)
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -15,7 +16,7 @@ export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
 .PHONY: help local bench venv system-deps sandbox-up sandbox-down test lint docs-lint docs unit component system \
-	sanity galaxy-importer build clean
+	sanity galaxy-importer build ee-context ee clean
 
 help:
 	@grep -E '^#   make' Makefile | sed 's/^#   //'
@@ -30,17 +31,18 @@ $(VENV)/.installed: $(BIN)/python requirements.txt requirements-dev.txt
 
 venv: $(VENV)/.installed
 
-# The sandbox's data plane: real MariaDB and Redis servers from Debian (mariadb-backup copies RDS snapshots).
+# The sandbox's data plane: real MariaDB and Redis servers from Debian (mariadb-backup copies RDS snapshots);
+# headless Chromium renders report.html in the system tests.
 system-deps:
 	@if ! command -v mariadbd >/dev/null || ! command -v mariadb-install-db >/dev/null \
 	    || ! command -v mariadb-backup >/dev/null || ! command -v mariadb-binlog >/dev/null \
 	    || ! command -v redis-server >/dev/null || ! command -v openssl >/dev/null \
-	    || ! command -v shellcheck >/dev/null; then \
-	  echo "Installing mariadb-server, mariadb-backup, redis-server, openssl and shellcheck (Debian packages)"; \
+	    || ! command -v shellcheck >/dev/null || ! command -v chromium >/dev/null; then \
+	  echo "Installing mariadb-server, mariadb-backup, redis-server, openssl, shellcheck and chromium (Debian packages)"; \
 	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
 	  $$SUDO apt-get update -qq; \
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends \
-	    mariadb-server mariadb-client mariadb-backup redis-server redis-tools openssl shellcheck >/dev/null; \
+	    mariadb-server mariadb-client mariadb-backup redis-server redis-tools openssl shellcheck chromium >/dev/null; \
 	fi
 
 sandbox-up: venv system-deps
@@ -109,6 +111,21 @@ build: venv
 
 sanity: venv system-deps
 	bash tests/sanity/run.sh
+
+# The execution environment (execution-environment.yml): this collection built from the checkout, then ansible-builder.
+# ee-context stops at the build context (build/ee/context), which needs no container runtime.
+EE_TAG ?= openedx-data-services-ee:$(shell sed -n 's/^version: *//p' galaxy.yml)
+EE_RUNTIME ?= $(shell command -v podman >/dev/null && echo podman || echo docker)
+
+ee-context: venv
+	rm -rf build/ee
+	$(BIN)/ansible-galaxy collection build --output-path build/ee .
+	mv build/ee/openedx-data_services-*.tar.gz build/ee/openedx-data_services.tar.gz
+	$(BIN)/ansible-builder create --file execution-environment.yml --context build/ee/context \
+	  --output-filename Containerfile
+
+ee: ee-context
+	$(EE_RUNTIME) build --file build/ee/context/Containerfile --tag $(EE_TAG) build/ee/context
 
 galaxy-importer: build
 	GALAXY_IMPORTER_CONFIG=$(CURDIR)/tests/galaxy-importer.cfg \

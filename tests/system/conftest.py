@@ -48,6 +48,7 @@ SANDBOX_EXTRA_VARS = {"data_services_aws_endpoint_url": SANDBOX_ENDPOINT, "data_
 
 
 def sandbox(*args: str) -> str:
+    """Run the sandbox CLI on the tests' sandbox (SANDBOX_* settings come through the environment)."""
     result = subprocess.run([PYTHON, "-m", "sandbox", *args], cwd=ROOT, capture_output=True, text=True, check=True)
     return result.stdout
 
