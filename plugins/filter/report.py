@@ -948,6 +948,7 @@ def report_cost(read: Mapping[str, Any], prices: Mapping[str, Any]) -> dict[str,
                      "unpriced": []})
     return {
         "as_of": str(prices.get("as_of")),
+        "verified": bool(prices.get("verified")),
         "region": prices.get("region"),
         "currency": prices.get("currency", "USD"),
         "hours_per_month": hours,
