@@ -12,7 +12,7 @@ version_added: 0.1.0
 description:
   - Amazon OpenSearch Service snapshots every domain on its own and keeps the snapshots for 14 days, in a repository
     the service owns (C(cs-automated-enc) on domains encrypted at rest, C(cs-automated) otherwise). No AWS API lists
-    them: they are read through the domain's C(_snapshot) REST API, which is what this module does.
+    them; this module reads them through the domain's C(_snapshot) REST API.
   - The domain cannot take a manual snapshot without a repository registered by the user (an S3 bucket and an IAM
     role), which this collection does not make; the automated snapshots are what a domain of this collection can be
     restored from.
