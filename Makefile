@@ -15,7 +15,7 @@ DOCS_DIR := build/docs
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: help local bench venv system-deps sandbox-up sandbox-down test lint docs-lint docs unit component system \
+.PHONY: help local bench venv system-deps sandbox-up sandbox-down test lint style ansible-lint docs-lint docs unit component system \
 	sanity galaxy-importer build ee-context ee clean
 
 help:
@@ -61,11 +61,16 @@ test: lint unit component system
 bench: venv system-deps
 	$(BIN)/python -m bench
 
+# The checks are independent and mostly single-threaded: two at a time, each one's output printed whole when it ends.
 lint: venv
+	$(MAKE) -j2 --output-sync=target style ansible-lint docs-lint sanity galaxy-importer
+
+style: venv
 	$(BIN)/ruff check .
 	$(BIN)/yamllint --strict .
+
+ansible-lint: venv
 	$(BIN)/ansible-lint --profile production
-	$(MAKE) docs-lint sanity galaxy-importer
 
 # antsibull-docs copies the collection and its dependencies (as ansible-galaxy finds them) into a tree of its
 # own, and copies only the git-tracked files of a directory inside a git work tree. amazon.aws and the other

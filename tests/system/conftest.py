@@ -134,6 +134,26 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
     return SharedEnvironmentScheduling(config, log)
 
 
+# Seconds each xdist worker spent in tests (setup, call and teardown), by module: what to move when one worker
+# finishes long after the other.
+_WORKER_SECONDS: dict[str, dict[str, float]] = {}
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    node = getattr(report, "node", None)  # set by xdist on the controller
+    if node is not None:
+        modules = _WORKER_SECONDS.setdefault(node.gateway.id, {})
+        module = report.nodeid.split("::", 1)[0]
+        modules[module] = modules.get(module, 0.0) + report.duration
+
+
+def pytest_terminal_summary(terminalreporter: object) -> None:
+    for worker, modules in sorted(_WORKER_SECONDS.items()):
+        terminalreporter.write_line(f"{worker}: {sum(modules.values()):.0f} s in tests: " + ", ".join(
+            f"{Path(module).stem} {seconds:.0f}" for module, seconds in
+            sorted(modules.items(), key=lambda item: -item[1])))
+
+
 @pytest.fixture(scope="session", autouse=True)
 def running_sandbox():
     """The worker's sandbox: started unless it runs, and then stopped at the end."""
