@@ -94,7 +94,7 @@ options:
     description:
       - V(on_create) sets O(auth_token) only when the group is created (or when an existing group has no token
         yet). V(always) rotates the token to O(auth_token) on every run, which always reports a change.
-      - The two halves of V(always), for a rotation the clients follow between them (C(rotate.yml)): V(rotate)
+      - The two halves of V(always), for a rotation the clients follow between them (C(rotate.yml)). V(rotate)
         only adds O(auth_token) (C(AuthTokenUpdateStrategy=ROTATE)), so the group accepts the old token and the
         new one; V(set) only sets it (C(SET)), so the group accepts O(auth_token) alone. Both report a change.
     type: str

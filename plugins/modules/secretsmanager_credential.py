@@ -52,7 +52,7 @@ options:
     type: str
   alternate_username:
     description:
-      - The twin of O(username) in the alternating-users rotation (C(rotate.yml)): a stored username equal to it
+      - The twin of O(username) in the alternating-users rotation of C(rotate.yml). A stored username equal to it
         is kept rather than replaced by O(username), since the secret then names the twin that is current.
     type: str
   engine:

@@ -77,7 +77,7 @@ attributes:
   platform:
     platforms: aws
 notes:
-  - The result carries passwords in clear text (RV(pending), RV(current), RV(previous)): register it from a task
+  - The result carries passwords in clear text (RV(pending), RV(current), RV(previous)), so register it from a task
     with C(no_log) set to V(true).
   - "IAM actions: C(secretsmanager:DescribeSecret), C(GetSecretValue), C(PutSecretValue),
     C(UpdateSecretVersionStage), and C(kms:GenerateDataKey) and C(kms:Decrypt) on the secret's key."
