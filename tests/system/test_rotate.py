@@ -18,7 +18,7 @@ import pymongo
 import pymysql
 import redis
 import yaml
-from conftest import CA_BUNDLE, ROOT, aws, ledger, recap, run_playbook, sandbox
+from conftest import CA_BUNDLE, ROOT, aws, ledger, recap, run_playbook, sandbox, secret_values
 
 PLAYBOOK = "playbooks/rotate.yml"
 HOSTS = ("mysql", "documentdb", "opensearch", "redis")
@@ -124,6 +124,9 @@ def test_rotation_keeps_the_old_credentials_for_the_window_then_closes_it(shared
     assert mutating.get("elasticache:ModifyReplicationGroup") == 1, mutating
     assert mutating.get("rds:ModifyDBCluster") == 1, mutating
     assert not any(call.startswith(("rds:Delete", "rds:Create", "elasticache:Delete")) for call in mutating), mutating
+    # No password or token, new or old, in the output.
+    old = [value[key] for value in original.values() for key in ("password", "auth_token") if key in value]
+    assert not [value for value in secret_values("shared") + old if value in output]
 
     # MySQL: the twin is current with a new password, the user that was current keeps working (AWSPREVIOUS).
     mysql = _secret("mysql", "edxapp001")
