@@ -9,6 +9,8 @@ standard mode (see modules.py). Errors are raised as ``AnsibleSecretsManagerErro
 
 from __future__ import annotations
 
+import secrets
+import string
 from typing import Any
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
@@ -102,3 +104,44 @@ def tag_secret(client, secret_id: str, tags: dict[str, str]) -> None:
 @SecretsManagerErrorHandler.common_error_handler("untag secret")
 def untag_secret(client, secret_id: str, keys: list[str]) -> None:
     client.untag_resource(SecretId=secret_id, TagKeys=keys)
+
+
+@SecretsManagerErrorHandler.common_error_handler("read secret version")
+def get_secret_version(client, secret_id: str, stage: str) -> dict[str, Any]:
+    """``SecretString`` and ``VersionId`` of the version labelled ``stage``."""
+    response = client.get_secret_value(SecretId=secret_id, VersionStage=stage)
+    return {key: response[key] for key in ("SecretString", "VersionId") if key in response}
+
+
+@SecretsManagerErrorHandler.common_error_handler("put secret value")
+def put_secret_value(client, secret_id: str, secret_string: str, stages: list[str], token: str) -> str:
+    """Store a new version labelled ``stages`` (idempotent for one ``token``); returns its version id."""
+    return client.put_secret_value(SecretId=secret_id, SecretString=secret_string, VersionStages=stages,
+                                   ClientRequestToken=token)["VersionId"]
+
+
+@SecretsManagerErrorHandler.common_error_handler("update secret version stage")
+def move_stage(client, secret_id: str, stage: str, to_version: str | None, from_version: str | None) -> None:
+    """Move the label ``stage`` to ``to_version`` (None: only remove it) from ``from_version`` (None: unlabelled).
+
+    Moving AWSCURRENT makes Secrets Manager label the version it left AWSPREVIOUS.
+    """
+    params: dict[str, Any] = {"SecretId": secret_id, "VersionStage": stage}
+    if to_version:
+        params["MoveToVersionId"] = to_version
+    if from_version:
+        params["RemoveFromVersionId"] = from_version
+    client.update_secret_version_stage(**params)
+
+
+def generate_password(length: int, special_characters: str = "") -> str:
+    """Letters and digits with at least one upper case, lower case and digit (and one special character when
+    given), shuffled: OpenSearch refuses a master password without all four, and a plain draw can miss one."""
+    pools = [string.ascii_uppercase, string.ascii_lowercase, string.digits]
+    if special_characters:
+        pools.append(special_characters)
+    alphabet = string.ascii_letters + string.digits
+    chars = [secrets.choice(pool) for pool in pools]
+    chars += [secrets.choice(alphabet) for position in range(len(chars), length)]
+    secrets.SystemRandom().shuffle(chars)
+    return "".join(chars)

@@ -94,8 +94,11 @@ options:
     description:
       - V(on_create) sets O(auth_token) only when the group is created (or when an existing group has no token
         yet). V(always) rotates the token to O(auth_token) on every run, which always reports a change.
+      - The two halves of V(always), for a rotation the clients follow between them (C(rotate.yml)). V(rotate)
+        only adds O(auth_token) (C(AuthTokenUpdateStrategy=ROTATE)), so the group accepts the old token and the
+        new one; V(set) only sets it (C(SET)), so the group accepts O(auth_token) alone. Both report a change.
     type: str
-    choices: [always, on_create]
+    choices: [always, on_create, rotate, set]
     default: on_create
   cache_parameter_group_name:
     description:
@@ -642,7 +645,12 @@ class ReplicationGroup(engine.Resource):
         size = current["num_cache_clusters"]
         target = params["num_cache_clusters"] or size
         token = params["auth_token"]
-        rotate = token is not None and (params["update_auth_token"] == "always" or not current["auth_token_enabled"])
+        update = params["update_auth_token"]
+        rotate = token is not None and (update in ("always", "rotate", "set") or not current["auth_token_enabled"])
+        # SET alone on a group without a token would be refused: such a group gets ROTATE first.
+        strategies = {"rotate": ("ROTATE",), "set": ("SET",)}.get(update, ("ROTATE", "SET"))
+        if update == "set" and not current["auth_token_enabled"]:
+            strategies = ("ROTATE", "SET")
         if request or target != size or rotate:
             plan.change("num_cache_clusters", target)
             if current["status"] != "available":
@@ -664,11 +672,11 @@ class ReplicationGroup(engine.Resource):
             # ROTATE makes the group accept the old and the new token; SET then drops the old one. Skipping ROTATE
             # would cut off clients still using the old token, and SET straight on a group without a token is
             # refused.
-            for strategy in ("ROTATE", "SET"):
+            for strategy in strategies:
                 plan.call(lambda strategy=strategy: modify_replication_group(
                     self.client, ReplicationGroupId=group_id, ApplyImmediately=True, AuthToken=token,
                     AuthTokenUpdateStrategy=strategy))
-                if strategy == "ROTATE" or params["wait"]:
+                if strategy != strategies[-1] or params["wait"]:
                     plan.call(self.wait)
         self.plan_tags(plan, current, update_tags)
         return plan
@@ -701,7 +709,8 @@ def main():
         kms_key_id=dict(type="str"),
         transit_encryption=dict(type="bool"),
         auth_token=dict(type="str", no_log=True),
-        update_auth_token=dict(type="str", choices=["always", "on_create"], default="on_create", no_log=False),
+        update_auth_token=dict(type="str", choices=["always", "on_create", "rotate", "set"], default="on_create",
+                               no_log=False),
         cache_parameter_group_name=dict(type="str"),
         cache_subnet_group_name=dict(type="str"),
         security_group_ids=dict(type="list", elements="str"),

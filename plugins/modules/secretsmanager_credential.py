@@ -50,6 +50,11 @@ options:
     description:
       - Login name stored in the secret. Required to create a V(database) secret; empty keeps the stored one.
     type: str
+  alternate_username:
+    description:
+      - The twin of O(username) in the alternating-users rotation of C(rotate.yml). A stored username equal to it
+        is kept rather than replaced by O(username), since the secret then names the twin that is current.
+    type: str
   engine:
     description:
       - Engine stored in the secret, such as V(mysql), V(docdb) or V(opensearch). Empty keeps the stored one.
@@ -278,7 +283,6 @@ credential:
 
 import json
 import re
-import secrets
 import string
 from datetime import datetime
 from typing import Any
@@ -290,6 +294,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.tagging import (
 )
 from ansible_collections.openedx.data_services.plugins.module_utils import secretsmanager
 from ansible_collections.openedx.data_services.plugins.module_utils.modules import DataServicesAWSModule
+from ansible_collections.openedx.data_services.plugins.module_utils.secretsmanager import generate_password
 
 CONNECTION_FIELDS = ("username", "engine", "host", "port", "dbname")
 SECRET_KEY = {"database": "password", "auth_token": "auth_token"}
@@ -302,19 +307,6 @@ MIN_LENGTH = 16
 MAX_LENGTH = 128
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9/_+=.@-]{1,512}$")
 MASK = "********"
-
-
-def generate_password(length: int, special_characters: str = "") -> str:
-    """Letters and digits with at least one upper case, lower case and digit (and one special character when
-    given), shuffled: OpenSearch refuses a master password without all four, and a plain draw can miss one."""
-    pools = [string.ascii_uppercase, string.ascii_lowercase, string.digits]
-    if special_characters:
-        pools.append(special_characters)
-    alphabet = string.ascii_letters + string.digits
-    chars = [secrets.choice(pool) for pool in pools]
-    chars += [secrets.choice(alphabet) for position in range(len(chars), length)]
-    secrets.SystemRandom().shuffle(chars)
-    return "".join(chars)
 
 
 def password_problem(value: str, kind: str, max_length: int, option: str = "password") -> str | None:
@@ -379,8 +371,11 @@ def merge_value(stored: dict[str, Any], params: dict[str, Any], secret: str) -> 
     kind = params["kind"]
     if kind == "auth_token":
         return {**stored, "auth_token": secret}
+    username = params["username"] or stored.get("username", "")
+    if params.get("alternate_username") and stored.get("username") == params["alternate_username"]:
+        username = stored["username"]
     value = {
-        "username": params["username"] or stored.get("username", ""),
+        "username": username,
         "password": secret,
         "engine": params["engine"] or stored.get("engine", ""),
         "host": params["host"] or stored.get("host", ""),
@@ -610,6 +605,7 @@ def main() -> None:
         state=dict(type="str", choices=["present", "absent"], default="present"),
         kind=dict(type="str", choices=["database", "auth_token"], default="database"),
         username=dict(type="str"),
+        alternate_username=dict(type="str"),
         engine=dict(type="str"),
         host=dict(type="str"),
         port=dict(type="int"),

@@ -58,8 +58,12 @@ def test_vars_carry_edx_configuration_names_and_tls(vars_file):
     values = load(vars_file)
     mysql_options = values["EDXAPP_MYSQL_OPTIONS"]
     assert values["EDXAPP_MYSQL_DB_NAME"] == "edxapp" and values["EDXAPP_MYSQL_CSMH_DB_NAME"] == "edxapp_csmh"
-    assert values["EDXAPP_MYSQL_USER"] == "edxapp001"
-    assert values["COMMON_MYSQL_MIGRATE_USER"] == "migrate" and values["COMMON_MYSQL_READ_ONLY_USER"] == "read_only"
+    # The MySQL user names are read from the secrets like the passwords: rotate.yml alternates them with their twins.
+    for name, user in (("EDXAPP_MYSQL_USER", "edxapp001"), ("COMMON_MYSQL_MIGRATE_USER", "migrate"),
+                       ("COMMON_MYSQL_READ_ONLY_USER", "read_only")):
+        assert values[name].startswith("{{ lookup('amazon.aws.secretsmanager_secret', 'arn:aws:secretsmanager:"), name
+        assert f"/mysql/{user}-" in values[name] and ".username', nested=true" in values[name], name
+    assert values["EDXAPP_MYSQL_REPLICA_USER"] == values["EDXAPP_MYSQL_CSMH_USER"] == "{{ EDXAPP_MYSQL_USER }}"
     # edx/configuration's EDXAPP_MYSQL_PORT is a string; TLS and the isolation level travel in the OPTIONS dicts.
     assert isinstance(values["EDXAPP_MYSQL_PORT"], str)
     assert mysql_options["isolation_level"] == "read committed" and mysql_options["ssl_mode"] == "VERIFY_IDENTITY"

@@ -187,6 +187,30 @@ def test_auth_token_rotation_goes_rotate_then_set(aws: Aws) -> None:
     assert not accepts(port, None)
 
 
+def test_auth_token_rotation_in_two_runs_keeps_both_tokens_until_set(aws: Aws) -> None:
+    """update_auth_token=rotate, then set on a later run: rotate.yml's window for the clients to move."""
+    args = base(num_cache_clusters=2, transit_encryption=True, auth_token=TOKEN)
+    port = run_module(module, args).result["replication_group"]["port"]
+
+    rotated = run_module(module, {"replication_group_id": "edx-redis", "auth_token": NEW_TOKEN,
+                                  "update_auth_token": "rotate"})
+    assert not rotated.failed, rotated.result
+    assert [c.params.get("AuthTokenUpdateStrategy") for c in rotated.calls if c.mutating] == ["ROTATE"]
+    assert accepts(port, TOKEN) and accepts(port, NEW_TOKEN) and not accepts(port, None)
+
+    checked = run_module(module, {"replication_group_id": "edx-redis", "auth_token": NEW_TOKEN,
+                                  "update_auth_token": "set"}, check_mode=True)
+    assert checked.result["changed"] is True and checked.mutating == []
+    assert accepts(port, TOKEN)
+
+    finished = run_module(module, {"replication_group_id": "edx-redis", "auth_token": NEW_TOKEN,
+                                   "update_auth_token": "set"})
+    assert [c.params.get("AuthTokenUpdateStrategy") for c in finished.calls if c.mutating] == ["SET"]
+    assert_no_secret(rotated.result, TOKEN, NEW_TOKEN)
+    assert_no_secret(finished.result, TOKEN, NEW_TOKEN)
+    assert accepts(port, NEW_TOKEN) and not accepts(port, TOKEN) and not accepts(port, None)
+
+
 def test_check_mode_makes_no_mutating_call_and_shows_the_diff(aws: Aws) -> None:
     planned = run_module(module, base(num_cache_clusters=2), check_mode=True, diff=True)
     assert planned.result["changed"] is True
