@@ -146,16 +146,15 @@ buckets:
   elements: str
 """
 
+import contextlib
 from typing import Any
 
-from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.openedx.data_services.plugins.module_utils.modules import DataServicesAWSModule
 
-try:
-    import botocore
-except ImportError:
-    pass  # handled by AnsibleAWSModule
+with contextlib.suppress(ImportError):  # AnsibleAWSModule says botocore is missing
+    from botocore.exceptions import BotoCoreError, ClientError
 
 
 def _pages(client, operation: str, key: str, **kwargs: Any) -> list[dict[str, Any]]:
@@ -245,7 +244,7 @@ def main() -> None:
                              if _matches(key, s.get("KmsKeyId"))]
         if module.params["bucket_name_prefix"]:
             result["buckets"] = buckets(module.client("s3"), key, module.params["bucket_name_prefix"])
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+    except (ClientError, BotoCoreError) as e:
         module.fail_json_aws(e, msg="Could not read what the key encrypts")
     key_state = camel_dict_to_snake_dict(key)
     for field in ("creation_date", "deletion_date", "valid_to"):
