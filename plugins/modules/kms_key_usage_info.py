@@ -70,13 +70,15 @@ found:
   type: bool
   sample: true
 key:
-  description: The key as C(DescribeKey) gives it, in snake_case (C(key_id), C(arn), C(key_state), C(key_manager),
-    C(deletion_date) when scheduled for deletion...).
+  description:
+    - The key as C(DescribeKey) gives it, in snake_case, such as C(key_id), C(arn), C(key_state), C(key_manager),
+      and C(deletion_date) when its deletion is scheduled.
   returned: when the key exists
   type: dict
 in_use:
-  description: Whether a snapshot, a live store, a log group or a bucket is encrypted with the key (secrets do not
-    count: they are read here so that the caller can say which go with the key).
+  description:
+    - Whether a snapshot, a live store, a log group or a bucket is encrypted with the key.
+    - Secrets do not count; they are read so that the caller can say which go with the key.
   returned: always
   type: bool
   sample: true
@@ -107,8 +109,8 @@ snapshots:
       type: str
       sample: available
 resources:
-  description: The live RDS instances, RDS/DocumentDB clusters and ElastiCache replication groups encrypted with the
-    key.
+  description:
+    - The live RDS instances, RDS/DocumentDB clusters and ElastiCache replication groups encrypted with the key.
   returned: always
   type: list
   elements: dict
