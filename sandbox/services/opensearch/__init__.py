@@ -43,5 +43,7 @@ HOOKS = Hooks(
             handlers.get_compatible_versions, handlers.upgrade_domain, handlers.get_upgrade_status),
     replace(OpenSearchServiceBackend, "reset", models.reset),
     # moto routes no UpgradeDomain (POST .../upgradeDomain) nor GetUpgradeStatus (GET .../upgradeDomain/<d>/status).
-    replace(es_urls.url_paths, "{0}/2021-01-01/opensearch/upgradeDomain.*", OpenSearchServiceResponse.dispatch),
+    replace(es_urls.url_paths, "{0}/2021-01-01/opensearch/upgradeDomain$", OpenSearchServiceResponse.dispatch),
+    replace(es_urls.url_paths, "{0}/2021-01-01/opensearch/upgradeDomain/(?P<domainname>[^/]+)/status$",
+            OpenSearchServiceResponse.dispatch),
 )
