@@ -27,6 +27,8 @@ MINUTES = {
     "modify": 10,
     # A change AWS applies in place (access policy, log publishing, master user): no blue/green deployment.
     "modify_dynamic": 1,
+    # An OpenSearch engine upgrade (UpgradeDomain): its check, a snapshot, then a blue/green deployment.
+    "upgrade": 30,
     "snapshot": 3,
     "delete": 5,
 }

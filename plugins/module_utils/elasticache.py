@@ -293,6 +293,48 @@ def version_matches(desired: str, current: str | None) -> bool:
     return current.split(".")[: len(wanted)] == wanted
 
 
+def version_tuple(version: str | None) -> tuple[int, ...]:
+    """7.1.0 -> (7, 1, 0); the non-numeric parts (6.x) are left out."""
+    return tuple(int(part) for part in (version or "").split(".") if part.isdigit())
+
+
+def family_of_version(version: str) -> str:
+    """The cache parameter group family of a Redis OSS engine version: redis7, redis6.x, redis5.0..."""
+    numbers = version_tuple(version)
+    if not numbers:
+        return "redis"
+    if numbers[0] >= 7:
+        return f"redis{numbers[0]}"
+    if numbers[0] == 6:
+        return "redis6.x"
+    return f"redis{numbers[0]}.{numbers[1] if len(numbers) > 1 else 0}"
+
+
+def engine_change_problem(desired: str | None, current: str | None, allow_major: bool,
+                          parameter_group: str | None, current_parameter_group: str | None) -> str | None:
+    """Why the engine cannot go from ``current`` to ``desired`` in place (None: no change, or a change it can make).
+
+    ElastiCache upgrades in place but never downgrades; a major upgrade (6.2 -> 7.1) needs a parameter group of the
+    new family, and this collection asks for an explicit allow setting, since clients may need changes too.
+    """
+    if not desired or not current or version_matches(desired, current):
+        return None
+    wanted, actual = version_tuple(desired), version_tuple(current)
+    if wanted[: len(actual)] < actual[: len(wanted)]:
+        return (f"engine_version {desired} is older than the group's {current}: ElastiCache cannot downgrade an "
+                "engine. Keep engine_version at the current version, or start a new group with the older version and "
+                "load the data again (a snapshot only restores into the same or a later version).")
+    if wanted[:1] != actual[:1]:
+        if not allow_major:
+            return (f"engine_version {desired} is a major upgrade from {current}; set allow_major_version_upgrade "
+                    "(the redis role: redis_allow_major_version_upgrade=true) to make it, after a snapshot.")
+        if not parameter_group or parameter_group.lower() == (current_parameter_group or "").lower():
+            return (f"the major upgrade from {current} to {desired} needs cache_parameter_group_name naming a "
+                    f"parameter group of the {family_of_version(desired)} family, not the group's current "
+                    f"{current_parameter_group}.")
+    return None
+
+
 def desired_log_delivery(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return sorted(({"log_type": e["log_type"], "destination_type": e["destination_type"],
                     "destination": e["destination"], "log_format": e["log_format"]} for e in entries),

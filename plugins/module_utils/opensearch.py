@@ -44,6 +44,24 @@ class OpenSearchErrorHandler(AWSErrorHandler):
 # --- validation (before any AWS call) ---------------------------------------------------------------
 
 
+def engine_version_key(version: str) -> tuple[int, int, int]:
+    """OpenSearch_2.13 -> (1, 2, 13), Elasticsearch_7.10 -> (0, 7, 10): ordered as the service upgrades them."""
+    engine, _, number = version.partition("_")
+    major, _, minor = number.partition(".")
+    return (1 if engine == "OpenSearch" else 0, int(major), int(minor))
+
+
+def engine_change(desired: str | None, current: str | None) -> str:
+    """``none``, ``minor`` (a later version of the same major), ``major`` (another major, or Elasticsearch to
+    OpenSearch) or ``downgrade``."""
+    if not desired or not current or desired == current:
+        return "none"
+    wanted, actual = engine_version_key(desired), engine_version_key(current)
+    if wanted < actual:
+        return "downgrade"
+    return "minor" if wanted[:2] == actual[:2] else "major"
+
+
 def master_password_problem(password: str) -> str | None:
     """Why OpenSearch Service would refuse a master password, without repeating it."""
     if not 8 <= len(password) <= 128:
@@ -170,6 +188,18 @@ def create_domain(client, **request: Any) -> dict[str, Any]:
 @OpenSearchErrorHandler.common_error_handler("update domain configuration")
 def update_domain_config(client, **request: Any) -> dict[str, Any]:
     return client.update_domain_config(**request)["DomainConfig"]
+
+
+@OpenSearchErrorHandler.common_error_handler("read the compatible engine versions")
+def compatible_versions(client, domain_name: str) -> list[str]:
+    """The versions the domain can be upgraded to in place (GetCompatibleVersions for the domain)."""
+    answer = client.get_compatible_versions(DomainName=domain_name).get("CompatibleVersions") or []
+    return [target for entry in answer for target in entry.get("TargetVersions") or []]
+
+
+@OpenSearchErrorHandler.common_error_handler("upgrade domain")
+def upgrade_domain(client, domain_name: str, target_version: str) -> dict[str, Any]:
+    return client.upgrade_domain(DomainName=domain_name, TargetVersion=target_version)
 
 
 @OpenSearchErrorHandler.deletion_error_handler("delete domain")

@@ -50,12 +50,25 @@ options:
     description:
       - The engine version, for example V(7.1). A shorter version matches a longer one reported by AWS
         (V(7.1) matches V(7.1.0)).
-      - AWS cannot downgrade the engine.
+      - AWS cannot downgrade the engine; a lower version than the group's is refused before any change.
+      - A minor upgrade (V(7.0) to V(7.1)) is made in place. A major upgrade (V(6.2) to V(7.1)) needs
+        O(allow_major_version_upgrade=true) and a O(cache_parameter_group_name) of the new family (V(redis7)); it is
+        made in place too, keeping the data.
+      - When the node type changes in the same run, the engine is upgraded first, then the node type changed, one
+        step at a time (ElastiCache blocks an immediate upgrade while a scaling is pending, and the reverse).
     type: str
+  allow_major_version_upgrade:
+    description:
+      - Whether a major engine upgrade (a different first number of O(engine_version)) may be made.
+      - Take a snapshot first (M(openedx.data_services.elasticache_snapshot)); an upgrade cannot be undone.
+    type: bool
+    default: false
   cache_node_type:
     description:
       - The node type of every member, for example V(cache.t4g.micro).
       - Required when creating a group.
+      - A different node type on an existing group is changed in place (ElastiCache adds nodes of the new type,
+        copies the data to them and switches the endpoints over): the group, its endpoints and its data stay.
     type: str
   num_cache_clusters:
     description:
@@ -196,6 +209,9 @@ notes:
     not managed by this module.
   - A changed O(cache_node_type) or O(engine_version) without O(apply_immediately) stays pending until the
     maintenance window; the module treats the pending value as already requested.
+  - What ElastiCache cannot change in place (at-rest encryption or its KMS key, in-transit encryption, the subnet
+    group, an engine downgrade) is refused before any mutating call, with the way to do it instead (a snapshot, then
+    a new group seeded from it with O(snapshot_name)).
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
@@ -445,6 +461,7 @@ from ansible_collections.openedx.data_services.plugins.module_utils.elasticache 
     describe_replication_group,
     describe_snapshot,
     desired_log_delivery,
+    engine_change_problem,
     increase_replica_count,
     log_delivery_changes,
     log_delivery_request,
@@ -535,15 +552,24 @@ def check_immutable(module, kms_client, current):
         if wanted is not None and wanted != actual:
             raise ReplacementRequired(
                 f"{option} cannot be changed on {group} (it is {current[option]!r}, {params[option]!r} was "
-                "requested); the group has to be replaced.")
+                "requested): ElastiCache sets it only when a group is created. Take a snapshot "
+                "(elasticache_snapshot, or playbooks/snapshot.yml), create a new group from it (snapshot_name, or "
+                "playbooks/restore.yml) with the new setting, move the clients to it, then delete the old group.")
     if params["port"] is not None and params["port"] != current["port"]:
         module.warn(f"port is only set when a replication group is created; {current['replication_group_id']} "
                     f"keeps listening on {current['port']}.")
     if params["kms_key_id"] and not current["at_rest_encryption"]:
-        raise ReplacementRequired(f"kms_key_id is set but {group} is not encrypted at rest; the group has to be "
-                                  "replaced.")
+        raise ReplacementRequired(f"kms_key_id is set but {group} is not encrypted at rest; ElastiCache cannot "
+                                  "turn encryption at rest on in place: take a snapshot and create a new encrypted "
+                                  "group from it (snapshot_name, or playbooks/restore.yml).")
     refuse_kms_key_change(kms_client, group, params["kms_key_id"], current["kms_key_id"],
-                          "changing the at-rest KMS key needs a new group, for example restored from a snapshot.")
+                          "changing the at-rest KMS key needs a new group: take a snapshot and create a new group "
+                          "from it with the new key (snapshot_name, or playbooks/restore.yml).")
+    problem = engine_change_problem(params["engine_version"], current["engine_version"],
+                                    params["allow_major_version_upgrade"], params["cache_parameter_group_name"],
+                                    current["cache_parameter_group_name"])
+    if problem:
+        raise ReplacementRequired(problem)
 
 
 def plan_modify(params, current):
@@ -659,9 +685,15 @@ class ReplicationGroup(engine.Resource):
         if target > size:
             plan.call(lambda: increase_replica_count(self.client, group_id, target - 1))
             plan.call(self.wait)
-        if request:
-            plan.call(lambda: modify_replication_group(self.client, ReplicationGroupId=group_id,
-                                                       ApplyImmediately=params["apply_immediately"], **request))
+        # ElastiCache blocks an immediate engine upgrade while a scaling is pending (and the reverse): upgrade first
+        # (with the parameter group of the new family), then change the node type.
+        steps = [request]
+        if "EngineVersion" in request and "CacheNodeType" in request:
+            steps = [{k: v for k, v in request.items() if k != "CacheNodeType"},
+                     {"CacheNodeType": request["CacheNodeType"]}]
+        for step in steps if request else []:
+            plan.call(lambda step=step: modify_replication_group(
+                self.client, ReplicationGroupId=group_id, ApplyImmediately=params["apply_immediately"], **step))
             plan.call(self.wait)
         if target < size:
             plan.call(lambda: decrease_replica_count(self.client, group_id, replicas_to_remove(current, size - target)))
@@ -701,6 +733,7 @@ def main():
         description=dict(type="str"),
         engine=dict(type="str", choices=["redis"], default="redis"),
         engine_version=dict(type="str"),
+        allow_major_version_upgrade=dict(type="bool", default=False),
         cache_node_type=dict(type="str"),
         num_cache_clusters=dict(type="int"),
         automatic_failover=dict(type="bool"),

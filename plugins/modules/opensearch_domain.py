@@ -16,8 +16,14 @@ description:
   - Only the options given are managed; an option left out keeps the domain's current value.
   - Changes are sent in one C(UpdateDomainConfig) call holding only the sections that differ, so a run with
     nothing to change makes no mutating call.
-  - Options AWS cannot change in place (at-rest encryption and its KMS key, VPC versus public access, the VPC)
-    and engine version upgrades are refused with a message; they need a new domain or a deliberate upgrade.
+  - Options AWS cannot change in place (turning off at-rest encryption, node-to-node encryption or fine-grained
+    access control, the at-rest KMS key, VPC versus public access, the VPC) are refused with a message before any
+    mutating call; they need a new domain.
+  - Instance type, instance count, dedicated masters and volume changes are made in place by
+    C(UpdateDomainConfig); AWS applies them with a blue/green deployment (new nodes, the data copied over, the old
+    nodes removed), during which the domain keeps its endpoint and answers.
+  - Engine upgrades go through C(UpgradeDomain), only to a version that C(GetCompatibleVersions) lists for the
+    domain; a major one only with O(allow_major_version_upgrade=true).
 author:
   - Open edX data services maintainers (@openedx)
 options:
@@ -35,9 +41,20 @@ options:
     default: present
   engine_version:
     description:
-      - The engine version, for example V(OpenSearch_2.13). Only set on creation; a different version on an
-        existing domain fails (upgrades are a separate, deliberate operation).
+      - The engine version, for example V(OpenSearch_2.13).
+      - A later version on an existing domain is an in-place upgrade (C(UpgradeDomain)), made first when other
+        options change too; it must be one that C(GetCompatibleVersions) lists for the domain (for example
+        OpenSearch 2.x to a later 2.x, 2.19 to 3.x). A major upgrade (V(OpenSearch_2.19) to V(OpenSearch_3.1))
+        needs O(allow_major_version_upgrade=true). An earlier version is refused (AWS cannot downgrade).
+      - The module waits for an upgrade to finish before it changes anything else, whatever O(wait) says.
     type: str
+  allow_major_version_upgrade:
+    description:
+      - Whether an upgrade to another major version (or from Elasticsearch to OpenSearch) may be made.
+      - OpenSearch Service takes a snapshot of its own before upgrading; check the latest automated snapshot (see
+        M(openedx.data_services.opensearch_snapshot_info)) and the clients first: an upgrade cannot be undone.
+    type: bool
+    default: false
   instance_type:
     description:
       - The data node instance type, for example V(r6g.large.search).
@@ -447,17 +464,20 @@ from ansible_collections.openedx.data_services.plugins.module_utils.modules impo
 from ansible_collections.openedx.data_services.plugins.module_utils.opensearch import (
     LOG_TYPES,
     TLS_POLICIES,
+    compatible_versions,
     create_domain,
     delete_domain,
     describe_domain,
     desired_log_publishing,
     domain_state,
+    engine_change,
     list_tags,
     log_publishing_request,
     off_peak_request,
     policies_differ,
     update_domain_config,
     update_tags,
+    upgrade_domain,
     validate_domain_params,
 )
 
@@ -586,13 +606,31 @@ def predicted_state(params):
     }
 
 
+def check_engine_change(params, current, client):
+    """The version to upgrade to (None: no upgrade); refuses what AWS or the settings do not allow."""
+    name, wanted, actual = current["domain_name"], params["engine_version"], current["engine_version"]
+    kind = engine_change(wanted, actual)
+    if kind == "none":
+        return None
+    if kind == "downgrade":
+        raise ReplacementRequired(
+            f"engine_version {wanted} is older than domain {name}'s {actual}: OpenSearch Service cannot downgrade. "
+            f"Keep engine_version {actual}, or make a new domain with the older version and index the data again.")
+    if kind == "major" and not params["allow_major_version_upgrade"]:
+        raise ReplacementRequired(
+            f"engine_version {wanted} is a major upgrade of domain {name} (now {actual}), which cannot be undone; "
+            "check the clients and the latest snapshot, then set allow_major_version_upgrade (the opensearch role: "
+            "opensearch_allow_major_version_upgrade=true).")
+    targets = compatible_versions(client, name)
+    if wanted not in targets:
+        raise ReplacementRequired(
+            f"domain {name} cannot be upgraded from {actual} to {wanted} in place; OpenSearch Service upgrades it to "
+            f"{', '.join(targets) or 'no other version'} (upgrade in steps, e.g. to OpenSearch_2.19 before 3.x).")
+    return wanted
+
+
 def check_immutable(params, current, kms_client):
     name = current["domain_name"]
-    if params["engine_version"] and params["engine_version"] != current["engine_version"]:
-        raise ReplacementRequired(
-            f"engine_version of domain {name} is {current['engine_version']}, {params['engine_version']} was "
-            "requested; this module does not upgrade engines (use the console, the CLI upgrade-domain command or a "
-            "new domain).")
     if params["encryption_at_rest"] is False and current["encryption_at_rest"]:
         raise ReplacementRequired(f"encryption_at_rest cannot be turned off on domain {name}.")
     if params["node_to_node_encryption"] is False and current["node_to_node_encryption"]:
@@ -712,8 +750,17 @@ class Domain(engine.Resource):
         if current["deleted"]:
             self.module.fail_json(msg=f"Domain {self.name} is being deleted; run again once it is gone.")
         check_immutable(params, current, self.kms_client)
+        target = check_engine_change(params, current, self.client)
         request, after = config_changes(params, current)
         plan = engine.Plan(after)
+        if target:
+            # AWS refuses a configuration change while it upgrades: upgrade first, wait, then change the rest.
+            plan.change("engine_version", target)
+            if current["processing"]:
+                plan.call(self.wait)
+            plan.call(lambda: upgrade_domain(self.client, self.name, target))
+            if request:
+                plan.call(self.wait)
         if request:
             plan.call(lambda: update_domain_config(self.client, DomainName=self.name, **request))
         self.plan_tags(plan, current, update_tags)
@@ -743,6 +790,7 @@ def main():
         domain_name=dict(type="str", required=True, aliases=["name"]),
         state=dict(type="str", choices=["present", "absent"], default="present"),
         engine_version=dict(type="str"),
+        allow_major_version_upgrade=dict(type="bool", default=False),
         instance_type=dict(type="str"),
         instance_count=dict(type="int"),
         dedicated_master=dict(type="bool"),

@@ -113,6 +113,25 @@ def set_encrypted(domain: str, encrypted: bool) -> None:
         server.set_encrypted(encrypted)
 
 
+def engine_number(engine_version: str) -> str:
+    """The version ``/`` reports for an engine version of the API: OpenSearch_2.19 -> 2.19.0."""
+    return engine_version.split("_", 1)[-1] + ".0"
+
+
+def set_engine(domain: str, engine_version: str) -> None:
+    """The domain now runs ``engine_version`` (OpenSearch_2.19); its documents stay."""
+    server = get(domain)
+    if server is not None:
+        server.set_engine(engine_number(engine_version))
+
+
+def set_nodes(domain: str, data_nodes: int, master_nodes: int) -> None:
+    """The domain's node counts changed (a blue/green deployment in AWS); its documents stay."""
+    server = get(domain)
+    if server is not None:
+        server.set_nodes(data_nodes, master_nodes)
+
+
 def password_matches(domain: str, username: str, password: str) -> bool:
     """Whether ``username`` already logs in with ``password`` on the domain's server."""
     server = get(domain)

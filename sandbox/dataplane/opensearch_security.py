@@ -368,7 +368,7 @@ class _Handler(BaseHTTPRequestHandler):
         store = self.server.store
         if path == "/" and self.command in ("GET", "HEAD"):
             self._reply(200, {"name": f"opensearch-{self.server.domain}", "cluster_name": self.server.cluster_name,
-                              "version": {"distribution": "opensearch", "number": "2.13.0"},
+                              "version": {"distribution": "opensearch", "number": self.server.engine},
                               "tagline": "The OpenSearch Project: https://opensearch.org/"})
             return
         # Any authenticated user may ask here; a real domain also wants cluster_monitor, which the role of the
@@ -531,6 +531,8 @@ class _HTTPServer(ThreadingHTTPServer):
         self.active_since: datetime.datetime | None = None
         self.data_nodes = data_nodes
         self.master_nodes = master_nodes
+        # The engine version the domain runs (``/`` reports it; its snapshots carry it).
+        self.engine = ENGINE
         self.region = region
         self.calls: list[tuple[str, str]] = []
         self._calls_lock = threading.Lock()
@@ -563,13 +565,13 @@ class _HTTPServer(ThreadingHTTPServer):
         indices = sorted({".opendistro_security", *self.documents.names_at(start)})
         end = start + datetime.timedelta(seconds=SNAPSHOT_SECONDS)
         done = end <= now
-        major, minor, patch = (int(part) for part in ENGINE.split("."))
+        major, minor, patch = (int(part) for part in self.engine.split("."))
         return {
             "snapshot": f"{start:%Y-%m-%dt%H-%M-%S}.{identity}",
             "uuid": base64.urlsafe_b64encode(identity.bytes).decode().rstrip("="),
             # OpenSearch's version id: the version's digits, marked as OpenSearch's rather than Elasticsearch's.
             "version_id": (major * 1_000_000 + minor * 10_000 + patch * 100 + 99) ^ 0x08000000,
-            "version": ENGINE, "remote_store_index_shallow_copy": False, "indices": indices, "data_streams": [],
+            "version": self.engine, "remote_store_index_shallow_copy": False, "indices": indices, "data_streams": [],
             "include_global_state": True, "state": "SUCCESS" if done else "IN_PROGRESS",
             "start_time": _iso(start), "start_time_in_millis": _millis(start),
             "end_time": _iso(end) if done else "1970-01-01T00:00:00.000Z",
@@ -664,6 +666,18 @@ class Server:
 
     def automated_snapshots(self, now: datetime.datetime | None = None) -> list[dict[str, Any]]:
         return self._httpd.automated_snapshots(now)
+
+    @property
+    def engine(self) -> str:
+        return self._httpd.engine
+
+    def set_engine(self, version: str) -> None:
+        """The engine version the domain runs, as ``/`` reports it (``2.19.0``)."""
+        self._httpd.engine = version
+
+    def set_nodes(self, data_nodes: int, master_nodes: int) -> None:
+        """The node counts ``/_cluster/health`` reports, after a change of the domain's cluster configuration."""
+        self._httpd.data_nodes, self._httpd.master_nodes = data_nodes, master_nodes
 
     def alive(self) -> bool:
         return self._thread.is_alive()

@@ -1,8 +1,9 @@
-"""teardown.yml on a small environment of its own (MySQL with deletion protection, and Redis, on an inventory of those
-two hosts so that the run covers the whole environment): refusals before any AWS call and before any change, check
-mode, the teardown itself and what it leaves (final snapshots encrypted with the key, secrets scheduled for deletion,
-log groups and the key kept); then, once the snapshots and log groups are deleted, a re-run that changes nothing but
-the key, whose deletion it schedules.
+"""teardown.yml on an environment of its own with the four services (MySQL and DocumentDB with deletion protection,
+on the local inventory, so that the run covers the whole environment): refusals before any AWS call and before any
+change, check mode, the teardown itself and what it leaves (final snapshots encrypted with the key, secrets scheduled
+for deletion, log groups and the key kept); then, once the snapshots and log groups are deleted, a re-run that
+changes nothing but the key, whose deletion it schedules. The roles' own delete entry points, which teardown.yml
+runs, have their confirmation tested in test_delete.py.
 """
 
 from __future__ import annotations
@@ -10,36 +11,27 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from conftest import ROOT, aws, fresh_environment, ledger, recap, run_playbook, sandbox
+from conftest import aws, fresh_environment, ledger, recap, run_playbook, sandbox
 
 PLAYBOOK = "playbooks/teardown.yml"
 ENVIRONMENT = "torn"
-HOSTS = ("mysql", "redis")
+HOSTS = ("mysql", "documentdb", "opensearch", "redis")
 MYSQL, REDIS = f"openedx-{ENVIRONMENT}-mysql", f"openedx-{ENVIRONMENT}-redis"
+DOCDB, SEARCH = f"openedx-{ENVIRONMENT}-docdb", f"openedx-{ENVIRONMENT}-search"
 ALIAS = f"alias/openedx-{ENVIRONMENT}-data-services"
 # The test profile, and Tutor's one database and one user (edx/configuration's are three users): a cheaper converge.
 SETTINGS = dict(fresh_environment(ENVIRONMENT), data_services_profile="test", data_services_platform="tutor")
 CONFIRMED = dict(SETTINGS, data_services_teardown_confirm=ENVIRONMENT)
+INVENTORY = "inventories/local"
 
 
 @pytest.fixture(scope="module")
-def inventory(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """The local inventory's settings with two services: the teardown then covers the whole environment."""
-    directory = tmp_path_factory.mktemp("torn-inventory")
-    (directory / "group_vars").symlink_to(ROOT / "inventories" / "local" / "group_vars")
-    hosts = "\n".join(f"        {host}:" for host in HOSTS)
-    (directory / "hosts.yml").write_text(
-        "---\nall:\n  children:\n    data_services:\n      hosts:\n" + hosts + "\n      vars:\n"
-        "        ansible_connection: local\n        ansible_python_interpreter: '{{ ansible_playbook_python }}'\n")
-    return str(directory / "hosts.yml")
-
-
-@pytest.fixture(scope="module")
-def environment(inventory: str) -> str:
-    result = run_playbook(inventory=inventory, extra_vars=dict(SETTINGS, rds_mysql_deletion_protection=True))
+def environment() -> str:
+    result = run_playbook(extra_vars=dict(SETTINGS, rds_mysql_deletion_protection=True,
+                                          documentdb_deletion_protection=True))
     for host in HOSTS:
         assert recap(result.stdout, host)["failed"] == 0, result.stdout[-3000:]
-    return inventory
+    return INVENTORY
 
 
 def _teardown(inventory: str, *args: str, **extra) -> tuple[str, dict, int]:
@@ -65,6 +57,7 @@ def test_refused_while_deletion_protection_is_on(environment):
     output, calls, returncode = _teardown(environment)
     assert returncode != 0, output[-2000:]
     assert f"RDS instance {MYSQL} has deletion protection on" in output, output[-3000:]
+    assert DOCDB in output and "deletion protection" in output, output[-3000:]
     assert "data_services_teardown_lift_deletion_protection=true" in output
     # Redis, which has no protection, is not deleted either: nothing changes before every service may go.
     assert calls["totals"]["mutating"] == 0, calls["mutating"]
@@ -88,6 +81,7 @@ def test_teardown_leaves_final_snapshots_scheduled_secrets_and_the_key(environme
     assert returncode == 0, output[-4000:]
     mutating = calls["mutating"]
     assert mutating.get("rds:ModifyDBInstance") == 1, mutating  # deletion protection lifted
+    assert mutating.get("rds:ModifyDBCluster") == 1, mutating
     assert "kms:ScheduleKeyDeletion" not in mutating, mutating
 
     rds, elasticache = aws("rds"), aws("elasticache")
@@ -101,6 +95,15 @@ def test_teardown_leaves_final_snapshots_scheduled_secrets_and_the_key(environme
     cache = [s for s in elasticache.describe_snapshots()["Snapshots"]
              if s["SnapshotName"].startswith(f"{REDIS}-final-")]
     assert len(cache) == 1 and cache[0]["KmsKeyId"] == key, cache
+    docdb = aws("docdb")
+    assert DOCDB not in [c["DBClusterIdentifier"] for c in docdb.describe_db_clusters()["DBClusters"]]
+    assert not [i for i in docdb.describe_db_instances()["DBInstances"]
+                if i["DBInstanceIdentifier"].startswith(DOCDB)]
+    cluster = [s for s in docdb.describe_db_cluster_snapshots()["DBClusterSnapshots"]
+               if s["DBClusterSnapshotIdentifier"].startswith(f"{DOCDB}-final-")]
+    assert len(cluster) == 1 and cluster[0]["KmsKeyId"] == key, cluster
+    # OpenSearch Service keeps no snapshot of a deleted domain.
+    assert SEARCH not in [d["DomainName"] for d in aws("opensearch").list_domain_names()["DomainNames"]]
     # The secrets are scheduled for deletion, with the recovery window asked for.
     secrets = [s for s in aws("secretsmanager").list_secrets(IncludePlannedDeletion=True)["SecretList"]
                if s["Name"].startswith(f"openedx/{ENVIRONMENT}/")]
@@ -130,7 +133,12 @@ def test_a_rerun_schedules_the_key_once_nothing_needs_it_and_changes_nothing_els
     for snapshot in elasticache.describe_snapshots()["Snapshots"]:
         if snapshot["SnapshotName"].startswith(f"{REDIS}-"):
             elasticache.delete_snapshot(SnapshotName=snapshot["SnapshotName"])
-    for prefix in (f"/aws/rds/instance/{MYSQL}/", f"/aws/elasticache/{REDIS}/"):
+    docdb = aws("docdb")
+    for snapshot in docdb.describe_db_cluster_snapshots()["DBClusterSnapshots"]:
+        if snapshot["DBClusterSnapshotIdentifier"].startswith(f"{DOCDB}-"):
+            docdb.delete_db_cluster_snapshot(DBClusterSnapshotIdentifier=snapshot["DBClusterSnapshotIdentifier"])
+    for prefix in (f"/aws/rds/instance/{MYSQL}/", f"/aws/elasticache/{REDIS}/", f"/aws/docdb/{DOCDB}/",
+                   f"/aws/opensearch/{SEARCH}/"):
         for group in logs.describe_log_groups(logGroupNamePrefix=prefix)["logGroups"]:
             logs.delete_log_group(logGroupName=group["logGroupName"])
 
@@ -138,7 +146,8 @@ def test_a_rerun_schedules_the_key_once_nothing_needs_it_and_changes_nothing_els
     assert returncode == 0, output[-4000:]
     # Everything else was gone already: the re-run only schedules the key's deletion (and removes its alias).
     assert calls["mutating"] == {"kms:ScheduleKeyDeletion": 1, "kms:DeleteAlias": 1}, calls["mutating"]
-    assert recap(output, "redis")["changed"] == 0, output[-3000:]
+    for host in ("redis", "documentdb", "opensearch"):
+        assert recap(output, host)["changed"] == 0, output[-3000:]
     described = aws("kms").describe_key(KeyId=key)["KeyMetadata"]
     assert described["KeyState"] == "PendingDeletion", described
     assert abs(described["DeletionDate"] - (datetime.now(UTC) + timedelta(days=7))) < timedelta(hours=1)

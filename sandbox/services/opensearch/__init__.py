@@ -17,6 +17,9 @@ that:
 - apply UpdateDomainConfig like AWS: nothing to change is a no-op, a blue/green change processes for
   ``modify`` minutes, an in-place one (access policy, logs, master user...) for ``modify_dynamic``; a new
   master password or master ARN reaches the security API;
+- upgrade engines like UpgradeDomain: only along the documented upgrade paths (GetCompatibleVersions answers for
+  the domain), processing for ``upgrade`` minutes (``UpgradeProcessing``), the documents kept, ``/`` reporting the
+  new version afterwards; a cluster change (instance count...) reaches ``/_cluster/health`` with the documents kept;
 - take automated snapshots as the service does for OpenSearch: hourly from the moment the domain became active,
   the last 336 kept, listed by the domain's ``GET /_snapshot/cs-automated-enc/_all`` (``cs-automated`` without
   encryption at rest).
@@ -27,6 +30,7 @@ community.aws nor this collection uses it.
 
 from __future__ import annotations
 
+from moto.es import urls as es_urls
 from moto.opensearch.models import OpenSearchServiceBackend
 from moto.opensearch.responses import OpenSearchServiceResponse
 
@@ -35,6 +39,11 @@ from sandbox.services.opensearch import handlers, models
 
 HOOKS = Hooks(
     methods(OpenSearchServiceResponse, handlers.create_domain, handlers.describe_domain, handlers.describe_domains,
-            handlers.describe_domain_config, handlers.update_domain_config, handlers.delete_domain),
+            handlers.describe_domain_config, handlers.update_domain_config, handlers.delete_domain,
+            handlers.get_compatible_versions, handlers.upgrade_domain, handlers.get_upgrade_status),
     replace(OpenSearchServiceBackend, "reset", models.reset),
+    # moto routes no UpgradeDomain (POST .../upgradeDomain) nor GetUpgradeStatus (GET .../upgradeDomain/<d>/status).
+    replace(es_urls.url_paths, "{0}/2021-01-01/opensearch/upgradeDomain$", OpenSearchServiceResponse.dispatch),
+    replace(es_urls.url_paths, "{0}/2021-01-01/opensearch/upgradeDomain/(?P<domainname>[^/]+)/status$",
+            OpenSearchServiceResponse.dispatch),
 )

@@ -17,7 +17,13 @@ from sandbox.lifecycle import CLOCK, duration
 from sandbox.services import original
 from sandbox.services.opensearch.errors import ResourceAlreadyExistsException, ValidationException
 from sandbox.services.opensearch.models import BLUE_GREEN, LOCK, SECTIONS, Domain, now
-from sandbox.services.opensearch.validation import DOMAIN_NAME, check_engine_version, check_master_user, normalize
+from sandbox.services.opensearch.validation import (
+    DOMAIN_NAME,
+    ENGINE_VERSIONS,
+    check_engine_version,
+    check_master_user,
+    normalize,
+)
 
 
 def _request_config(self: OpenSearchServiceResponse) -> dict[str, Any]:
@@ -67,6 +73,7 @@ def create_domain(self: OpenSearchServiceResponse) -> str:
                                   master_nodes=cluster.get("DedicatedMasterCount") or 0, master_arn=domain.master_arn,
                                   region=backend.region_name, encrypted=config["EncryptionAtRestOptions"]["Enabled"])
         domain.last_port = server.port
+        dataplane.set_engine(name, version)
         backend.domains[name] = domain
         tags = self._get_param("TagList") or []
         if tags:
@@ -198,6 +205,8 @@ def update_domain_config(self: OpenSearchServiceResponse) -> str:
             return json.dumps({"DomainConfig": domain.to_config_dict()}, default=str)
         if domain.processing_status == "Creating":
             raise ValidationException(f"Domain {name} is still being created; try again when it is active.")
+        if domain.upgrading:
+            raise ValidationException(f"Domain {name} is being upgraded; try again when the upgrade is done.")
         moment = now()
         domain.config = new
         changing = changed | ({"AdvancedSecurityOptions"} if master_changed else set())
@@ -208,6 +217,9 @@ def update_domain_config(self: OpenSearchServiceResponse) -> str:
         domain.change_id = str(uuid.uuid4())
         domain.change_started = domain.change_updated = moment
         dataplane.set_encrypted(name, new["EncryptionAtRestOptions"]["Enabled"])
+        cluster = new["ClusterConfig"]
+        # A blue/green deployment: the new nodes take the indices over, the documents stay.
+        dataplane.set_nodes(name, cluster["InstanceCount"], cluster.get("DedicatedMasterCount") or 0)
         if master is not None:
             dataplane.set_master_user(name, *master)
         elif master_options:
@@ -237,3 +249,96 @@ def delete_domain(self: OpenSearchServiceResponse) -> str:
         result.pop("Endpoints", None)
         result.pop("Endpoint", None)
         return json.dumps({"DomainStatus": result}, default=str)
+
+
+# --- engine upgrades ------------------------------------------------------------------------------------------
+
+
+def _version_key(version: str) -> tuple[int, int, int]:
+    engine, _, number = version.partition("_")
+    major, _, minor = number.partition(".")
+    return (1 if engine == "OpenSearch" else 0, int(major), int(minor))
+
+
+def compatible_targets(version: str) -> list[str]:
+    """The versions OpenSearch Service upgrades ``version`` to in place (its documented upgrade paths): a later
+    minor of the same major; OpenSearch 1.3 to any 2.x; OpenSearch 2.19 (only) to 3.x; Elasticsearch 7.x to later
+    7.x and OpenSearch 1.x."""
+    engine, major, minor = _version_key(version)
+    targets = []
+    for candidate in ENGINE_VERSIONS:
+        c_engine, c_major, c_minor = _version_key(candidate)
+        if (c_engine, c_major, c_minor) <= (engine, major, minor):
+            continue
+        same_major = (c_engine, c_major) == (engine, major)
+        if same_major or (engine == 0 and major == 7 and c_engine == 1 and c_major == 1) \
+                or (engine == 1 and (major, minor) == (1, 3) and c_major == 2) \
+                or (engine == 1 and (major, minor) == (2, 19) and c_major == 3):
+            targets.append(candidate)
+    return targets
+
+
+def get_compatible_versions(self: OpenSearchServiceResponse) -> str:
+    name = self._get_param("domainName")
+    with LOCK:
+        if name:
+            domain = _domain(self.opensearch_backend, name)
+            sources = [domain.engine_version]
+        else:
+            sources = [v for v in ENGINE_VERSIONS if compatible_targets(v)]
+        result = [{"SourceVersion": v, "TargetVersions": compatible_targets(v)} for v in sources]
+        return json.dumps({"CompatibleVersions": [r for r in result if r["TargetVersions"]] if not name else result})
+
+
+def upgrade_domain(self: OpenSearchServiceResponse) -> str:
+    """UpgradeDomain: the pre-upgrade check, then (unless PerformCheckOnly) the upgrade, which processes for
+    ``upgrade`` minutes; the domain's documents stay and ``/`` reports the new version when it is done."""
+    backend = self.opensearch_backend
+    name = self._get_param("DomainName") or ""
+    target = self._get_param("TargetVersion") or ""
+    check_only = bool(self._get_param("PerformCheckOnly"))
+    with LOCK:
+        domain = _domain(backend, name)
+        if not isinstance(domain, Domain) or domain.deleted:
+            raise ResourceNotFoundException(name)
+        check_engine_version(target)
+        if target not in compatible_targets(domain.engine_version):
+            raise ValidationException(
+                f"Upgrade from {domain.engine_version} to {target} is not supported; compatible versions: "
+                f"{', '.join(compatible_targets(domain.engine_version)) or 'none'}.")
+        if domain.processing or domain.upgrading:
+            raise ValidationException(f"Domain {name} is processing a change; try again when it is active.")
+        advanced = self._get_param("AdvancedOptions") or {}
+        upgrade_id = str(uuid.uuid4())
+        answer = {"UpgradeId": upgrade_id, "DomainName": name, "TargetVersion": target,
+                  "PerformCheckOnly": check_only, "AdvancedOptions": advanced,
+                  "ChangeProgressDetails": {"ChangeId": upgrade_id, "Message": ""}}
+        domain.upgrade_history.append({
+            "UpgradeName": f"Upgrade from {domain.engine_version} to {target}", "StartTimestamp": now(),
+            "UpgradeStatus": "SUCCEEDED" if check_only else "IN_PROGRESS",
+            "UpgradeStep": "PRE_UPGRADE_CHECK" if check_only else "UPGRADE"})
+        if check_only:
+            return json.dumps(answer, default=str)
+        domain.upgrading = True
+
+        def done() -> None:
+            with LOCK:
+                domain.engine_version = target
+                domain.upgrading = False
+                domain.upgrade_history[-1]["UpgradeStatus"] = "SUCCEEDED"
+            dataplane.set_engine(name, target)
+
+        _begin(domain, "UpgradingEngineVersion", duration("upgrade"), on_done=done)
+        return json.dumps(answer, default=str)
+
+
+def get_upgrade_status(self: OpenSearchServiceResponse) -> str:
+    parts = [p for p in (self.path or "").split("/") if p]
+    name = parts[-2] if len(parts) >= 2 and parts[-1] == "status" else ""
+    with LOCK:
+        domain = _domain(self.opensearch_backend, name)
+        if not isinstance(domain, Domain) or not domain.upgrade_history:
+            raise ResourceNotFoundException(f"No upgrade of domain {name}.")
+        last = domain.upgrade_history[-1]
+        return json.dumps({"UpgradeStep": last["UpgradeStep"], "StepStatus": last["UpgradeStatus"],
+                           "UpgradeName": last["UpgradeName"]}, default=str)

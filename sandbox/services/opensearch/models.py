@@ -59,6 +59,9 @@ class Domain:
         self.change_updated = self.created_at
         self.last_port = 0
         self.master_arn: str | None = None
+        # An engine upgrade in progress (UpgradeDomain), and the upgrades asked for (GetUpgradeHistory's shape).
+        self.upgrading = False
+        self.upgrade_history: list[dict[str, Any]] = []
 
     @property
     def key(self) -> tuple[str, ...]:
@@ -114,7 +117,7 @@ class Domain:
             "Created": True,
             "Deleted": self.deleted,
             "Processing": self.processing,
-            "UpgradeProcessing": False,
+            "UpgradeProcessing": self.upgrading and self.processing,
             "EngineVersion": self.engine_version,
             "ServiceSoftwareOptions": {
                 "CurrentVersion": "OpenSearch_2_19_R20250630", "NewVersion": "", "UpdateAvailable": False,

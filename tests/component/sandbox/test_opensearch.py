@@ -343,3 +343,48 @@ def test_automated_snapshots_start_when_the_domain_becomes_active(aws: Aws, monk
         200, {"cs-automated-enc": {"type": "s3", "settings": {}}})
     assert get(f"{endpoint}/_snapshot/cs-automated/_all", aws.state_dir, ("admin", PASSWORD))[0] == 404
     assert get(f"{endpoint}/_snapshot/cs-automated-enc/_all", aws.state_dir, None)[0] == 401
+
+
+def test_compatible_versions_follow_the_documented_upgrade_paths(aws: Aws) -> None:
+    aws.client.create_domain(**request(aws))
+    answer = aws.client.get_compatible_versions(DomainName="edx-search")["CompatibleVersions"]
+    assert answer[0]["SourceVersion"] == "OpenSearch_2.13"
+    assert answer[0]["TargetVersions"] == ["OpenSearch_2.15", "OpenSearch_2.17", "OpenSearch_2.19"]
+    paths = aws.client.get_compatible_versions()["CompatibleVersions"]
+    every = {e["SourceVersion"]: e["TargetVersions"] for e in paths}
+    assert every["OpenSearch_2.19"] == ["OpenSearch_3.1", "OpenSearch_3.3"]
+    assert "OpenSearch_2.3" in every["OpenSearch_1.3"] and "OpenSearch_3.1" not in every["OpenSearch_1.3"]
+    assert every["Elasticsearch_7.10"][0] == "OpenSearch_1.0"
+    code, message = error_of(aws.client.upgrade_domain, DomainName="edx-search", TargetVersion="OpenSearch_3.1")
+    assert code == "ValidationException" and "OpenSearch_2.19" in message
+    code, _ = error_of(aws.client.upgrade_domain, DomainName="edx-search", TargetVersion="OpenSearch_2.11")
+    assert code == "ValidationException"
+
+
+def test_an_upgrade_processes_keeps_the_documents_and_reports_the_new_version(
+        aws: Aws, monkeypatch: pytest.MonkeyPatch) -> None:
+    aws.client.create_domain(**request(aws))
+    endpoint = "https://" + describe(aws)["Endpoints"]["vpc"]
+    server = dataplane.get("edx-search")
+    assert server is not None
+    server._httpd.documents.apply("indices:data/write/index", "courses", "kept", b'{"title": "x"}')
+    checked = aws.client.upgrade_domain(DomainName="edx-search", TargetVersion="OpenSearch_2.19",
+                                        PerformCheckOnly=True)
+    assert checked["PerformCheckOnly"] is True and describe(aws)["EngineVersion"] == "OpenSearch_2.13"
+    assert aws.client.get_upgrade_status(DomainName="edx-search")["UpgradeStep"] == "PRE_UPGRADE_CHECK"
+
+    monkeypatch.setenv("SANDBOX_TIME_SCALE", "0.05")  # upgrade: 30 simulated minutes, 1.5 s
+    aws.client.upgrade_domain(DomainName="edx-search", TargetVersion="OpenSearch_2.19")
+    during = describe(aws)
+    assert (during["UpgradeProcessing"], during["DomainProcessingStatus"]) == (True, "UpgradingEngineVersion")
+    assert error_of(aws.client.update_domain_config, DomainName="edx-search",
+                    EBSOptions={"VolumeSize": 20})[0] == "ValidationException"
+    status = aws.client.get_upgrade_status(DomainName="edx-search")
+    assert (status["UpgradeStep"], status["StepStatus"]) == ("UPGRADE", "IN_PROGRESS")
+    done = wait_for(lambda: describe(aws), lambda d: not d["Processing"], timeout=10)
+    assert (done["EngineVersion"], done["UpgradeProcessing"]) == ("OpenSearch_2.19", False)
+    assert aws.client.get_upgrade_status(DomainName="edx-search")["StepStatus"] == "SUCCEEDED"
+    status_code, root = get(endpoint + "/", aws.state_dir, ("admin", PASSWORD))
+    assert (status_code, root["version"]["number"]) == (200, "2.19.0")
+    status_code, document = get(endpoint + "/courses/_doc/kept", aws.state_dir, ("admin", PASSWORD))
+    assert (status_code, document["found"]) == (200, True)

@@ -40,14 +40,15 @@ def base(**overrides: Any) -> dict[str, Any]:
 
 def prod(aws: Aws, **overrides: Any) -> dict[str, Any]:
     key = overrides.pop("kms_key_id", None) or aws.kms.create_key()["KeyMetadata"]["KeyId"]
-    return base(
+    settings: dict[str, Any] = dict(
         num_cache_clusters=3, automatic_failover=True, multi_az=True, at_rest_encryption=True, kms_key_id=key,
         transit_encryption=True, auth_token=TOKEN, security_group_ids=[aws.security_groups[0]],
         log_delivery=[{"log_type": "slow-log", "destination": aws.log_groups[0]},
                       {"log_type": "engine-log", "destination": aws.log_groups[1]}],
         snapshot_retention_limit=7, snapshot_window="03:00-04:00",
-        preferred_maintenance_window="mon:04:00-mon:05:00", tags={"environment": "local"}, **overrides,
+        preferred_maintenance_window="mon:04:00-mon:05:00", tags={"environment": "local"},
     )
+    return base(**{**settings, **overrides})
 
 
 def connect(port: int, password: str | None) -> redis.Redis:
@@ -335,3 +336,112 @@ def test_wait_timeout_is_reported(aws: Aws, monkeypatch: pytest.MonkeyPatch) -> 
     assert timed_out.failed
     assert "Timeout trying to wait for the replication group edx-redis" in timed_out.result["msg"]
     assert timed_out.mutating == ["CreateReplicationGroup"]
+
+
+def _keys(port: int) -> dict[str, str]:
+    client = connect(port, TOKEN)
+    try:
+        return {key.decode(): client.get(key).decode() for key in client.keys("scale:*")}
+    finally:
+        client.close()
+
+
+def test_node_type_and_replica_changes_keep_the_group_its_endpoint_and_keys(aws: Aws) -> None:
+    args = prod(aws, num_cache_clusters=2)
+    created = run_module(module, args).result["replication_group"]
+    client = connect(created["port"], TOKEN)
+    client.mset({f"scale:{i}": str(i) for i in range(50)})
+    client.close()
+
+    scaled = run_module(module, {**args, "cache_node_type": "cache.r7g.large", "num_cache_clusters": 3,
+                                 "apply_immediately": True})
+    assert not scaled.failed, scaled.result
+    assert scaled.mutating == ["IncreaseReplicaCount", "ModifyReplicationGroup"]
+    modify = next(c for c in scaled.calls if c.operation == "ModifyReplicationGroup")
+    assert modify.params["CacheNodeType"] == "cache.r7g.large" and modify.params["ApplyImmediately"] is True
+    group = scaled.result["replication_group"]
+    assert (group["cache_node_type"], group["num_cache_clusters"]) == ("cache.r7g.large", 3)
+    assert (group["arn"], group["primary_endpoint"], group["port"]) == (created["arn"], created["primary_endpoint"],
+                                                                       created["port"])
+    assert _keys(group["port"]) == {f"scale:{i}": str(i) for i in range(50)}
+
+    down = run_module(module, {**args, "cache_node_type": "cache.r7g.large", "num_cache_clusters": 2})
+    assert down.mutating == ["DecreaseReplicaCount"]
+    assert _keys(group["port"]) == {f"scale:{i}": str(i) for i in range(50)}
+    again = run_module(module, {**args, "cache_node_type": "cache.r7g.large", "num_cache_clusters": 2})
+    assert again.mutating == [] and again.result["changed"] is False
+
+
+def test_check_mode_of_a_scaling_makes_no_mutating_call(aws: Aws) -> None:
+    args = prod(aws, num_cache_clusters=2)
+    run_module(module, args)
+    checked = run_module(module, {**args, "cache_node_type": "cache.m7g.large", "num_cache_clusters": 3},
+                         check_mode=True)
+    assert checked.result["changed"] is True and checked.mutating == []
+    group = aws.ec.describe_replication_groups(ReplicationGroupId="edx-redis")["ReplicationGroups"][0]
+    assert group["CacheNodeType"] == "cache.t4g.micro" and len(group["MemberClusters"]) == 2
+
+
+def test_a_minor_upgrade_is_made_in_place(aws: Aws) -> None:
+    args = base(engine_version="7.0", apply_immediately=True)
+    run_module(module, args)
+    upgraded = run_module(module, {**args, "engine_version": "7.1"})
+    assert not upgraded.failed, upgraded.result
+    assert upgraded.mutating == ["ModifyReplicationGroup"]
+    assert upgraded.result["replication_group"]["engine_version"] == "7.1.0"
+    assert run_module(module, {**args, "engine_version": "7.1"}).mutating == []
+
+
+def test_a_major_upgrade_needs_the_allow_setting_and_a_parameter_group_of_the_new_family(aws: Aws) -> None:
+    aws.ec.create_cache_parameter_group(CacheParameterGroupName="edx-redis6", CacheParameterGroupFamily="redis6.x",
+                                        Description="6")
+    aws.ec.create_cache_parameter_group(CacheParameterGroupName="edx-redis7", CacheParameterGroupFamily="redis7",
+                                        Description="7")
+    args = base(engine_version="6.2", cache_parameter_group_name="edx-redis6", apply_immediately=True)
+    run_module(module, args)
+
+    refused = run_module(module, {**args, "engine_version": "7.1", "cache_parameter_group_name": "edx-redis7"})
+    assert refused.failed and "allow_major_version_upgrade" in refused.result["msg"], refused.result
+    assert refused.mutating == []
+    refused = run_module(module, {**args, "engine_version": "7.1", "allow_major_version_upgrade": True})
+    assert refused.failed and "redis7 family" in refused.result["msg"], refused.result
+    assert refused.mutating == []
+
+    upgraded = run_module(module, {**args, "engine_version": "7.1", "cache_parameter_group_name": "edx-redis7",
+                                   "allow_major_version_upgrade": True, "cache_node_type": "cache.t4g.small"})
+    assert not upgraded.failed, upgraded.result
+    # The upgrade first, then the node type: ElastiCache blocks one while the other is pending.
+    modifies = [c.params for c in upgraded.calls if c.operation == "ModifyReplicationGroup"]
+    assert [sorted(set(p) - {"ReplicationGroupId", "ApplyImmediately"}) for p in modifies] == [
+        ["CacheParameterGroupName", "EngineVersion"], ["CacheNodeType"]]
+    group = upgraded.result["replication_group"]
+    assert (group["engine_version"], group["cache_parameter_group_name"], group["cache_node_type"]) == (
+        "7.1.0", "edx-redis7", "cache.t4g.small")
+
+
+def test_a_downgrade_is_refused_before_any_change(aws: Aws) -> None:
+    args = base(engine_version="7.1")
+    run_module(module, args)
+    refused = run_module(module, {**args, "engine_version": "7.0", "cache_node_type": "cache.t4g.small"})
+    assert refused.failed and "cannot downgrade" in refused.result["msg"], refused.result
+    assert refused.mutating == []
+    refused = run_module(module, {**args, "engine_version": "6.2", "allow_major_version_upgrade": True})
+    assert refused.failed and "cannot downgrade" in refused.result["msg"], refused.result
+
+
+def test_turning_encryption_at_rest_off_is_refused_with_the_way_to_do_it(aws: Aws) -> None:
+    args = prod(aws)
+    run_module(module, args)
+    refused = run_module(module, {**args, "at_rest_encryption": False, "kms_key_id": None,
+                                  "cache_node_type": "cache.t4g.small"})
+    assert refused.failed and refused.mutating == []
+    assert "at_rest_encryption cannot be changed" in refused.result["msg"]
+    assert "snapshot" in refused.result["msg"] and "restore.yml" in refused.result["msg"]
+
+
+def test_failover_with_fewer_than_two_nodes_is_refused_before_any_change(aws: Aws) -> None:
+    args = base(num_cache_clusters=2, automatic_failover=True, multi_az=True)
+    run_module(module, args)
+    refused = run_module(module, {**args, "num_cache_clusters": 1, "cache_node_type": "cache.t4g.small"})
+    assert refused.failed and refused.mutating == []
+    assert "automatic_failover needs num_cache_clusters >= 2" in refused.result["msg"], refused.result

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import json
 import ssl
 import urllib.error
 import urllib.request
@@ -169,7 +170,10 @@ def test_tags_are_reconciled(aws: dict[str, Any]) -> None:
 
 @pytest.mark.parametrize(("overrides", "message"), [
     ({"kms_key_id": None, "encryption_at_rest": True}, None),
-    ({"engine_version": "OpenSearch_2.15"}, "does not upgrade engines"),
+    ({"engine_version": "OpenSearch_2.11"}, "cannot downgrade"),
+    ({"engine_version": "OpenSearch_3.1"}, "allow_major_version_upgrade"),
+    ({"encryption_at_rest": False, "kms_key_id": None, "fine_grained_access_control": None},
+     "encryption_at_rest cannot be turned off"),
     ({"subnet_ids": []}, "cannot move between public and VPC"),
     ({"node_to_node_encryption": False, "fine_grained_access_control": None},
      "node_to_node_encryption cannot be turned off"),
@@ -253,3 +257,74 @@ def test_info_describes_one_or_all(aws: dict[str, Any]) -> None:
     everything = run_module(info_module, {}).result["domains"]
     assert sorted(d["domain_name"] for d in everything) == ["edx-other", "edx-search"]
     assert all(not c.mutating for c in run_module(info_module, {}).calls)
+
+
+def _call(aws: dict[str, Any], endpoint: str, method: str, path: str, body: bytes | None = None) -> Any:
+    context = ssl.create_default_context(cafile=str(aws["state_dir"] / "tls" / "ca.pem"))
+    token = base64.b64encode(f"admin:{PASSWORD}".encode()).decode()
+    request = urllib.request.Request(f"https://{endpoint}{path}", data=body, method=method,
+                                     headers={"Authorization": f"Basic {token}", "Content-Type": "application/json"})
+    with urllib.request.urlopen(request, context=context, timeout=5) as response:
+        return json.loads(response.read() or b"{}")
+
+
+def _documents(aws: dict[str, Any], endpoint: str) -> list[str]:
+    hits = _call(aws, endpoint, "POST", "/courses/_search", b"{}")["hits"]["hits"]
+    return sorted(hit["_id"] for hit in hits)
+
+
+def test_scaling_is_made_in_place_and_keeps_the_documents(aws: dict[str, Any]) -> None:
+    domain = run_module(module, args(instance_type="r6g.large.search")).result["domain"]
+    for number in range(3):
+        _call(aws, domain["endpoint"], "PUT", f"/courses/_doc/c{number}", b'{"title": "course"}')
+
+    scaled = run_module(module, args(instance_type="r7g.large.search", instance_count=2, volume_size=40))
+    assert not scaled.failed, scaled.result
+    assert scaled.mutating == ["UpdateDomainConfig"]
+    request = next(c.params for c in scaled.calls if c.operation == "UpdateDomainConfig")
+    assert request["ClusterConfig"]["InstanceType"] == "r7g.large.search"
+    assert request["ClusterConfig"]["InstanceCount"] == 2 and request["EBSOptions"]["VolumeSize"] == 40
+    after = run_module(module, args(instance_type="r7g.large.search", instance_count=2, volume_size=40,
+                                    wait=True)).result["domain"]
+    assert (after["arn"], after["endpoint"]) == (domain["arn"], domain["endpoint"])
+    assert (after["instance_type"], after["instance_count"], after["volume_size"]) == ("r7g.large.search", 2, 40)
+    assert _call(aws, after["endpoint"], "GET", "/_cluster/health")["number_of_data_nodes"] == 2
+    assert _documents(aws, after["endpoint"]) == ["c0", "c1", "c2"]
+
+    checked = run_module(module, args(instance_type="r7g.large.search", instance_count=4, volume_size=40),
+                         check_mode=True)
+    assert (checked.result["changed"], checked.mutating) == (True, [])
+
+
+def test_a_minor_upgrade_is_made_in_place_before_other_changes(aws: dict[str, Any]) -> None:
+    domain = run_module(module, args()).result["domain"]
+    _call(aws, domain["endpoint"], "PUT", "/courses/_doc/kept", b'{"title": "course"}')
+    checked = run_module(module, args(engine_version="OpenSearch_2.15"), check_mode=True)
+    assert (checked.result["changed"], checked.mutating) == (True, [])
+
+    upgraded = run_module(module, args(engine_version="OpenSearch_2.15", volume_size=20, wait=True))
+    assert not upgraded.failed, upgraded.result
+    assert upgraded.mutating == ["UpgradeDomain", "UpdateDomainConfig"]
+    assert "GetCompatibleVersions" in [c.operation for c in upgraded.calls]
+    result = upgraded.result["domain"]
+    assert (result["engine_version"], result["volume_size"], result["endpoint"]) == (
+        "OpenSearch_2.15", 20, domain["endpoint"])
+    assert _call(aws, domain["endpoint"], "GET", "/")["version"]["number"] == "2.15.0"
+    assert _documents(aws, domain["endpoint"]) == ["kept"]
+    assert run_module(module, args(engine_version="OpenSearch_2.15", volume_size=20)).mutating == []
+
+
+def test_a_major_upgrade_needs_the_allow_setting_and_a_documented_path(aws: dict[str, Any]) -> None:
+    run_module(module, args())
+    refused = run_module(module, args(engine_version="OpenSearch_3.1", allow_major_version_upgrade=True))
+    assert refused.failed and "OpenSearch_2.19" in refused.result["msg"], refused.result
+    assert refused.mutating == []
+
+    run_module(module, args(engine_version="OpenSearch_2.19", wait=True))
+    refused = run_module(module, args(engine_version="OpenSearch_3.1"))
+    assert refused.failed and "allow_major_version_upgrade" in refused.result["msg"]
+    assert refused.mutating == []
+    upgraded = run_module(module, args(engine_version="OpenSearch_3.1", allow_major_version_upgrade=True, wait=True))
+    assert not upgraded.failed, upgraded.result
+    assert upgraded.mutating == ["UpgradeDomain"]
+    assert upgraded.result["domain"]["engine_version"] == "OpenSearch_3.1"

@@ -59,3 +59,27 @@ def test_parameter_problems_name_every_bad_parameter() -> None:
     message = elasticache.parameter_problems(parameters, {"maxmemory-policy": "lru", "maxclients": "5", "x": "1"})
     assert message == ("parameters: maxclients cannot be modified; maxmemory-policy=lru is not one of "
                        "volatile-lru,allkeys-lru; x is not a parameter of this family.")
+
+
+@pytest.mark.parametrize(("version", "family"), [
+    ("7.1", "redis7"), ("7.0.7", "redis7"), ("6.2", "redis6.x"), ("6.x", "redis6.x"), ("5.0.6", "redis5.0"),
+])
+def test_family_of_version(version: str, family: str) -> None:
+    assert elasticache.family_of_version(version) == family
+
+
+@pytest.mark.parametrize(("desired", "current", "allow", "group", "problem"), [
+    ("7.1", "7.1.0", False, None, None),
+    (None, "7.1.0", False, None, None),
+    ("7.1", "7.0.7", False, None, None),
+    ("7.0", "7.1.0", True, None, "cannot downgrade"),
+    ("6.2", "7.1.0", True, "g7", "cannot downgrade"),
+    ("7.1", "6.2.6", False, "g7", "allow_major_version_upgrade"),
+    ("7.1", "6.2.6", True, None, "redis7 family"),
+    ("7.1", "6.2.6", True, "G6", "redis7 family"),
+    ("7.1", "6.2.6", True, "g7", None),
+])
+def test_engine_change_problem(desired: str | None, current: str, allow: bool, group: str | None,
+                               problem: str | None) -> None:
+    found = elasticache.engine_change_problem(desired, current, allow, group, "g6")
+    assert (found is None) if problem is None else (problem in (found or "")), found

@@ -20,3 +20,14 @@ def test_master_password_rule() -> None:
     assert opensearch_utils.master_password_problem("Abcdefg1!") is None
     assert "special" in opensearch_utils.master_password_problem("Abcdefg12")
     assert "upper" in opensearch_utils.master_password_problem("abcdefg1!")
+
+
+def test_engine_change() -> None:
+    change = opensearch_utils.engine_change
+    assert change("OpenSearch_2.13", "OpenSearch_2.13") == "none"
+    assert change(None, "OpenSearch_2.13") == "none"
+    assert change("OpenSearch_2.19", "OpenSearch_2.13") == "minor"
+    assert change("OpenSearch_2.9", "OpenSearch_2.13") == "downgrade"  # 9 < 13, not "2.9" > "2.13"
+    assert change("OpenSearch_3.1", "OpenSearch_2.19") == "major"
+    assert change("OpenSearch_1.3", "Elasticsearch_7.10") == "major"
+    assert change("Elasticsearch_7.10", "OpenSearch_1.3") == "downgrade"
