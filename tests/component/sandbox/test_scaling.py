@@ -76,8 +76,9 @@ def test_mysql_scales_and_upgrades_in_place_keeping_its_rows(instances: Instance
     assert upgraded["EngineVersion"] == "8.4.5"
     assert upgraded["Endpoint"] == before["Endpoint"]
     assert instances.rows(upgraded) == [1, 2, 3]
-    assert refusal(rds.modify_db_instance, DBInstanceIdentifier="scaled", EngineVersion="8.0.42",
-                   AllowMajorVersionUpgrade=True, ApplyImmediately=True)[1] == "Cannot upgrade mysql from 8.4.5 to 8.0.42"
+    downgrade = refusal(rds.modify_db_instance, DBInstanceIdentifier="scaled", EngineVersion="8.0.42",
+                        AllowMajorVersionUpgrade=True, ApplyImmediately=True)
+    assert downgrade[1] == "Cannot upgrade mysql from 8.4.5 to 8.0.42"
 
 
 def members(docdb: Any, identifier: str) -> list[str]:
