@@ -136,11 +136,10 @@ def _natural_key(text: str) -> list[Any]:
 
 
 def readers_to_remove(cluster: dict[str, Any], instances: list[dict[str, Any]], count: int) -> list[str]:
-    """The ``count`` newest readers; the writer is never chosen."""
+    """The ``count`` highest-numbered readers (``<cluster>-3`` before ``<cluster>-2``); the writer is never chosen."""
     writers = {m["DBInstanceIdentifier"] for m in cluster.get("DBClusterMembers", []) if m.get("IsClusterWriter")}
     readers = [i for i in live_instances(instances) if i["DBInstanceIdentifier"] not in writers]
-    readers.sort(key=lambda i: (str(i.get("InstanceCreateTime", "")), _natural_key(i["DBInstanceIdentifier"])),
-                 reverse=True)
+    readers.sort(key=lambda i: _natural_key(i["DBInstanceIdentifier"]), reverse=True)
     return [i["DBInstanceIdentifier"] for i in readers[:count]]
 
 

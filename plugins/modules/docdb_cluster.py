@@ -12,7 +12,7 @@ short_description: Manage an Amazon DocumentDB cluster and its instances
 description:
   - Create, update and delete an Amazon DocumentDB cluster together with its instances (one writer and
     O(instance_count) - 1 readers).
-  - Changing O(instance_count) adds readers or removes the newest readers; the writer is never removed.
+  - Changing O(instance_count) adds readers or removes the highest-numbered readers; the writer is never removed.
   - Settings AWS cannot change in place (O(master_username), O(db_subnet_group_name), O(storage_encrypted),
     O(kms_key_id)) are never replaced; a difference makes the module fail with a message naming the option.
   - With O(restore_from), a cluster that does not exist yet is restored from a cluster snapshot or to a point in
@@ -34,8 +34,19 @@ options:
     aliases: [db_cluster_identifier]
   engine_version:
     description:
-      - The DocumentDB engine version, for example V(5.0.0). Changing it upgrades the cluster.
+      - The DocumentDB engine version, for example V(5.0.0). Changing it upgrades the cluster in place.
+      - A version lower than the cluster's is refused (DocumentDB never downgrades), and so is a new major version
+        that is not one AWS upgrades the cluster's to in place (3.6 and 4.0 to 5.0, 5.0 to 8.0).
+      - A new major version needs O(allow_major_version_upgrade=true) and usually a cluster parameter group of the
+        new family in O(db_cluster_parameter_group_name).
     type: str
+  allow_major_version_upgrade:
+    description:
+      - Whether a new major O(engine_version) may be applied. Without it a major version change is refused before
+        any change, saying how to go ahead.
+      - A major version upgrade cannot be undone; take a cluster snapshot first.
+    type: bool
+    default: false
   instance_class:
     description:
       - The instance class of every instance, for example V(db.r6g.large). Required to create the cluster.
@@ -367,6 +378,18 @@ MODIFIABLE = {
     "engine_version": "EngineVersion",
 }
 IMMUTABLE = ("master_username", "db_subnet_group_name", "storage_encrypted", "kms_key_id")
+# How to get each immutable setting changed instead.
+WAYS = {
+    "master_username": "restore a snapshot into a new cluster (it keeps the master user) and create the new user "
+                       "there, or dump (mongodump) and load (mongorestore) into a new cluster",
+    "db_subnet_group_name": "restore a snapshot into a new cluster in the new subnet group",
+    "storage_encrypted": "take a cluster snapshot, copy it with the new key (CopyDBClusterSnapshot with KmsKeyId) and "
+                         "restore the copy into a new cluster",
+    "kms_key_id": "take a cluster snapshot, copy it with the new key (CopyDBClusterSnapshot with KmsKeyId) and "
+                  "restore the copy into a new cluster",
+}
+# Major version -> the major versions DocumentDB upgrades it to in place (in-place major version upgrade).
+MAJOR_UPGRADES = {"3.6": ("5.0",), "4.0": ("5.0",), "5.0": ("8.0",), "8.0": ()}
 
 
 def validate(module) -> None:
@@ -467,18 +490,53 @@ def desired_settings(params: dict, current: dict, kms_key: str | None) -> dict:
     return desired
 
 
+def major(version: str | None) -> str:
+    return ".".join((version or "").split(".")[:2])
+
+
+def version_key(version: str) -> tuple:
+    return tuple(int(part) if part.isdigit() else 0 for part in version.split("."))
+
+
+def upgrade_problem(identifier: str, current: str | None, target: str, allowed: bool) -> str | None:
+    """Why the cluster cannot go from ``current`` to ``target`` in place (with the way to do it), or None."""
+    if not current or target == current or current.startswith(target):
+        return None
+    if version_key(target) < version_key(current):
+        return (f"cluster {identifier} runs DocumentDB {current}: refusing to change engine_version to {target}, "
+                "DocumentDB never downgrades; the way back is a new cluster: restore the snapshot taken before the "
+                "upgrade into it, or dump (mongodump) and load (mongorestore) into a new cluster of that version")
+    if major(target) == major(current):
+        return None
+    if major(target) not in MAJOR_UPGRADES.get(major(current), ()):
+        paths = ", ".join(f"{source} to {' or '.join(to)}" for source, to in MAJOR_UPGRADES.items() if to)
+        return (f"cluster {identifier} runs DocumentDB {current}: refusing to upgrade it to {target}, DocumentDB "
+                f"upgrades a major version in place only from {paths}; upgrade one step at a time, or dump "
+                "(mongodump) and load (mongorestore) into a new cluster")
+    if not allowed:
+        return (f"cluster {identifier}: upgrading DocumentDB {current} to {target} is a major version upgrade, which "
+                "cannot be undone: set allow_major_version_upgrade=true to go ahead (with a cluster parameter group "
+                f"of family docdb{major(target)}), after a cluster snapshot")
+    return None
+
+
 def cluster_modifications(params: dict, current: dict, desired: dict) -> dict:
     """The ModifyDBCluster request that turns ``current`` into ``desired`` (empty when nothing differs)."""
     refused = [name for name in IMMUTABLE if desired.get(name) != current.get(name)]
     if refused:
         changes = ", ".join(f"{name} ({current.get(name)!r} -> {desired.get(name)!r})" for name in refused)
+        ways = "; ".join(f"for {name}: {WAYS[name]}" for name in refused)
         raise ReplacementRequired(
             f"cluster {params['identifier']}: refusing to change {changes}: AWS cannot change this in place and "
-            "this module never replaces a cluster (restore a snapshot into a new cluster instead)")
+            f"this module never replaces a cluster. The way: {ways}; then switch the platform to the new cluster")
     request = {api: desired[name] for name, api in MODIFIABLE.items() if desired.get(name) != current.get(name)}
-    if "EngineVersion" in request and request["EngineVersion"].split(".")[0] != (
-            current.get("engine_version") or "").split(".")[0]:
-        request["AllowMajorVersionUpgrade"] = True
+    if "EngineVersion" in request:
+        problem = upgrade_problem(params["identifier"], current.get("engine_version"), request["EngineVersion"],
+                                  bool(params.get("allow_major_version_upgrade")))
+        if problem:
+            raise ReplacementRequired(problem)
+        if major(request["EngineVersion"]) != major(current.get("engine_version")):
+            request["AllowMajorVersionUpgrade"] = True
     enable = sorted(set(desired["enabled_cloudwatch_logs_exports"]) - set(current["enabled_cloudwatch_logs_exports"]))
     disable = sorted(set(current["enabled_cloudwatch_logs_exports"]) - set(desired["enabled_cloudwatch_logs_exports"]))
     if enable or disable:
@@ -721,6 +779,7 @@ def main() -> None:
         state=dict(type="str", choices=["present", "absent"], default="present"),
         identifier=dict(type="str", required=True, aliases=["db_cluster_identifier"]),
         engine_version=dict(type="str"),
+        allow_major_version_upgrade=dict(type="bool", default=False),
         instance_class=dict(type="str"),
         instance_count=dict(type="int", default=1),
         master_username=dict(type="str"),

@@ -2,7 +2,8 @@
 
 DocumentDB shares the RDS API (signing name ``rds``); moto rejects the engine. This adds it: clusters
 and instances, cluster parameter groups of family ``docdb5.0`` that describe AWS's engine defaults (the
-catalogue in ``data/``), Reset/DescribeEngineDefaultClusterParameters, and the lifecycle durations
+catalogue in ``data/``; ``docdb4.0`` and ``docdb8.0`` get a copy of it),
+Reset/DescribeEngineDefaultClusterParameters, and the lifecycle durations
 ``docdb_cluster``/``docdb_instance``. Each cluster gets a server (``sandbox.dataplane.documentdb``) that
 pymongo reaches over TLS with the master user; the cluster, its reader endpoint and its instances report that
 server's ``127.0.0.1:<port>``, the cluster stays ``creating`` until it answers, a new master password reaches
@@ -35,6 +36,8 @@ HOOKS = Hooks(
     replace(rds_models.CLUSTER_CREATE_KINDS, models.ENGINE, "docdb_cluster"),
     replace(rds_models.CLUSTER_SERVERS, models.ENGINE, models.SERVERS),
     [replace(rds_parameters.CLUSTER_PARAMETER_CATALOGS, family, models.PARAMETERS) for family in models.FAMILIES],
+    [replace(rds_parameters.CLUSTER_PARAMETER_CATALOGS, family, catalog)
+     for family, catalog in models.OTHER_FAMILIES.items()],
     methods(RDSBackend, backend.create_db_cluster, backend.modify_db_cluster,
             backend.describe_db_cluster_parameter_groups, backend.modify_db_cluster_parameter_group,
             backend.delete_db_cluster_parameter_group),

@@ -16,6 +16,7 @@ from sandbox.services.docdb.models import (
     ensure_cluster_parameter_group,
     family,
 )
+from sandbox.services.rds import upgrades
 from sandbox.services.rds.parameters import CLUSTER_PARAMETER_CATALOGS, catalog_for
 from sandbox.services.rds.validation import validate_parameters
 
@@ -41,6 +42,14 @@ def modify_db_cluster(self: RDSBackend, kwargs: Any) -> DBCluster:
     group = kwargs.get("db_cluster_parameter_group_name")
     if group and ensure_cluster_parameter_group(self, group) is None:
         raise DBClusterParameterGroupNotFoundError(group)
+    cluster = self.clusters.get(kwargs.get("db_cluster_identifier"))
+    target = kwargs.get("engine_version")
+    if cluster is not None and cluster.engine == ENGINE and target:
+        # An in-place upgrade along AWS's paths only; moto takes any version.
+        named = cluster_parameter_group(self, group or cluster.parameter_group)
+        upgrades.check(upgrades.engine_upgrade_problem(
+            ENGINE, cluster.engine_version, target, bool(kwargs.get("allow_major_version_upgrade")),
+            named.db_parameter_group_family if named is not None else None))
     return original(modify_db_cluster)(self, kwargs)
 
 

@@ -21,6 +21,13 @@ HOSTED_ZONE_ID = "ZNKXH85TT8WVW"
 _CATALOGUE = load_data(__file__, "docdb5.0-parameters.json")
 FAMILIES: list[str] = _CATALOGUE["families"]
 PARAMETERS: list[dict[str, Any]] = _CATALOGUE["parameters"]
+# The families of the other versions a cluster is upgraded from or to (4.0 -> 5.0 -> 8.0). The sandbox has no catalogue
+# of their own: it serves 5.0's, less default_collection_compression (a 5.0 feature) for 4.0. Close enough for the
+# parameters this collection sets (tls, audit_logs, profiler, profiler_threshold_ms), which all three have.
+OTHER_FAMILIES: dict[str, list[dict[str, Any]]] = {
+    "docdb4": [p for p in PARAMETERS if p["ParameterName"] != "default_collection_compression"],
+    "docdb8": PARAMETERS,
+}
 
 
 def family(version: str | None) -> str:

@@ -26,7 +26,7 @@ from moto.rds.models import DBCluster, DBClusterSnapshot, DBInstance, DBInstance
 from sandbox.dataplane import mariadb
 from sandbox.lifecycle import CLOCK, duration
 from sandbox.services import original
-from sandbox.services.rds import backups
+from sandbox.services.rds import backups, upgrades
 from sandbox.services.rds.models import (
     CLUSTER_CREATE_KINDS,
     CLUSTER_SERVERS,
@@ -190,6 +190,7 @@ def modify_db_instance(self: RDSBackend, db_instance_identifier: str, db_kwargs:
                    f"Database instance {database.db_instance_identifier} is not in available state.")
     kwargs = {key: value for key, value in db_kwargs.items() if value is not None}
     kwargs.pop("db_port_number", None)
+    _check_scaling(self, database, kwargs)
     changed = False
 
     pending: dict[str, tuple[str, Any]] = {}
@@ -248,6 +249,24 @@ def modify_db_instance(self: RDSBackend, db_instance_identifier: str, db_kwargs:
 
     begin(database, "modifying", duration("modify"), None, apply_pending)
     return answer
+
+
+def _check_scaling(backend: RDSBackend, database: DBInstance, kwargs: dict[str, Any]) -> None:
+    """Refuse, as AWS does and moto does not, a storage shrink or a growth under 10 %, and an engine version change
+    AWS cannot make in place (see ``upgrades``)."""
+    if database.db_cluster_identifier is not None:
+        return
+    if "allocated_storage" in kwargs:
+        upgrades.check(upgrades.storage_problem(database.allocated_storage, kwargs["allocated_storage"]))
+    target = kwargs.get("engine_version")
+    if target and database.engine in upgrades.MAJOR_UPGRADES:
+        group = kwargs.get("db_parameter_group_name") or database.db_parameter_group_name
+        # An instance on its engine's default group has the default group of its current version's family.
+        family = upgrades.group_family(backend.db_parameter_groups, group) or upgrades.family_of(
+            database.engine, database.engine_version)
+        upgrades.check(upgrades.engine_upgrade_problem(
+            database.engine, database.engine_version, target, bool(kwargs.get("allow_major_version_upgrade")),
+            family))
 
 
 def _finish_gp3(database: DBInstance) -> None:

@@ -11,12 +11,13 @@ def instance(name: str, created: str, status: str = "available") -> dict[str, An
     return {"DBInstanceIdentifier": name, "InstanceCreateTime": created, "DBInstanceStatus": status}
 
 
-def test_readers_to_remove_picks_the_newest_readers_never_the_writer() -> None:
+def test_readers_to_remove_picks_the_highest_numbered_readers_never_the_writer() -> None:
     cluster = {"DBClusterMembers": [{"DBInstanceIdentifier": "c-3", "IsClusterWriter": True},
                                     {"DBInstanceIdentifier": "c-1", "IsClusterWriter": False},
                                     {"DBInstanceIdentifier": "c-2", "IsClusterWriter": False},
                                     {"DBInstanceIdentifier": "c-10", "IsClusterWriter": False}]}
-    instances = [instance("c-1", "2026-01-01"), instance("c-2", "2026-01-02"), instance("c-3", "2026-01-03"),
+    # c-2 is the newest reader (the numbers, not the creation times, decide), c-4 is going already.
+    instances = [instance("c-1", "2026-01-01"), instance("c-2", "2026-01-05"), instance("c-3", "2026-01-03"),
                  instance("c-10", "2026-01-02"), instance("c-4", "2026-01-04", "deleting")]
     assert docdb.readers_to_remove(cluster, instances, 2) == ["c-10", "c-2"]
     assert docdb.readers_to_remove(cluster, instances, 5) == ["c-10", "c-2", "c-1"]
