@@ -39,7 +39,7 @@ PROMISES = {
     "no_open_ingress": "Nothing is ever open to 0.0.0.0/0; no CIDR or rule wider than the VPC.",
     "alarms": "CloudWatch alarms on the resource, to an SNS topic encrypted with the environment's key.",
     "deletion_protection": "prod: deletion protected.",
-    "mysql.engine": "RDS MySQL 8.0, engine version pinned.",
+    "mysql.engine": "RDS MySQL 8.0 (8.4 after an allowed major upgrade), engine version pinned.",
     "mysql.multi_az": "prod: Multi-AZ.",
     "mysql.storage": "prod: 100 GB gp3, storage autoscaling to 200 GB.",
     "mysql.backup_retention": "{profile}: {retention}-day backups.",
@@ -51,7 +51,7 @@ PROMISES = {
     "mysql.utf8mb4": "Parameter group with utf8mb4.",
     "mysql.iam_auth": "IAM database authentication.",
     "mysql.auto_minor_upgrade": "Auto minor version upgrades.",
-    "documentdb.engine": "DocumentDB 5.0.",
+    "documentdb.engine": "DocumentDB 5.0 (8.0 after an allowed major upgrade).",
     "documentdb.instances": "{instances_promise}",
     "documentdb.tls": "Cluster parameter group with tls=enabled.",
     "documentdb.audit_profiler": "audit_logs and profiler enabled in the cluster parameter group.",
@@ -454,7 +454,7 @@ def _rds_instance(report: Report, keys: Keys, read: Mapping[str, Any], service: 
     parameters = resource.get("parameters") or {}
     prod = report.settings["profile"] == "prod"
     version = str(instance.get("engine_version") or "")
-    report.check(service, "engine", instance.get("engine") == "mysql" and version.startswith("8.0."),
+    report.check(service, "engine", instance.get("engine") == "mysql" and version.startswith(("8.0.", "8.4.")),
                  f"{instance.get('engine')} {version}", "mysql.engine")
     _encryption_at_rest(report, keys, service, instance.get("storage_encrypted"), instance.get("kms_key_id"))
     insights_key = instance.get("performance_insights_kms_key_id")
@@ -541,7 +541,7 @@ def _docdb_cluster(report: Report, keys: Keys, read: Mapping[str, Any], service:
     parameters = resource.get("parameters") or {}
     prod = report.settings["profile"] == "prod"
     version = str(cluster.get("engine_version") or "")
-    report.check(service, "engine", version.startswith("5.0"), f"{cluster.get('engine')} {version}",
+    report.check(service, "engine", version.startswith(("5.0", "8.0")), f"{cluster.get('engine')} {version}",
                  "documentdb.engine")
     writers = {m.get("db_instance_identifier") for m in cluster.get("db_cluster_members") or []
                if m.get("is_cluster_writer")}

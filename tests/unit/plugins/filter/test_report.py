@@ -218,6 +218,13 @@ def test_a_compliant_environment_passes_every_check(read: dict[str, Any]) -> Non
     assert report["summary"] == {PASS: len(BREAKERS), FAIL: 0, NOT_VERIFIABLE: 12, "checks": len(BREAKERS)}
 
 
+def test_engines_after_an_allowed_major_upgrade_pass(read: dict[str, Any]) -> None:
+    set_in("mysql.instance.engine_version", "8.4.5")(read)
+    set_in("documentdb.cluster.engine_version", "8.0.0")(read)
+    assert results(report_checks(read, SETTINGS))["mysql.engine"] == PASS
+    assert results(report_checks(read, SETTINGS))["documentdb.engine"] == PASS
+
+
 def test_every_check_has_a_way_to_break_it(read: dict[str, Any]) -> None:
     checked = {c["id"] for c in report_checks(read, SETTINGS)["checks"] if c["result"] != NOT_VERIFIABLE}
     assert checked == set(BREAKERS)
