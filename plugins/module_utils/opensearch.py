@@ -46,8 +46,8 @@ class OpenSearchErrorHandler(AWSErrorHandler):
 
 def engine_version_key(version: str) -> tuple[int, int, int]:
     """OpenSearch_2.13 -> (1, 2, 13), Elasticsearch_7.10 -> (0, 7, 10): ordered as the service upgrades them."""
-    engine, _, number = version.partition("_")
-    major, _, minor = number.partition(".")
+    engine, number = version.split("_", 1) if "_" in version else (version, "")
+    major, minor = number.split(".", 1) if "." in number else (number, "")
     return (1 if engine == "OpenSearch" else 0, int(major), int(minor))
 
 

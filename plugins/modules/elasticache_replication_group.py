@@ -68,7 +68,7 @@ options:
       - The node type of every member, for example V(cache.t4g.micro).
       - Required when creating a group.
       - A different node type on an existing group is changed in place (ElastiCache adds nodes of the new type,
-        copies the data to them and switches the endpoints over): the group, its endpoints and its data stay.
+        copies the data to them and switches the endpoints over), so the group, its endpoints and its data stay.
     type: str
   num_cache_clusters:
     description:

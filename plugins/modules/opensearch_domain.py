@@ -52,7 +52,7 @@ options:
     description:
       - Whether an upgrade to another major version (or from Elasticsearch to OpenSearch) may be made.
       - OpenSearch Service takes a snapshot of its own before upgrading; check the latest automated snapshot (see
-        M(openedx.data_services.opensearch_snapshot_info)) and the clients first: an upgrade cannot be undone.
+        M(openedx.data_services.opensearch_snapshot_info)) and the clients first, since an upgrade cannot be undone.
     type: bool
     default: false
   instance_type:

@@ -161,9 +161,13 @@ def option_problems(params: dict[str, Any]) -> list[str]:
     special = params["password_special_characters"]
     if params["password_special"]:
         allowed = AUTH_TOKEN_SPECIALS if params["kind"] == "auth_token" else None
-        valid = special and all((c in allowed) if allowed else (" " < c <= "~" and not c.isalnum()
-                                                                 and c not in DATABASE_FORBIDDEN)
-                                for c in special)
+
+        def acceptable(c: str) -> bool:
+            if allowed:
+                return c in allowed
+            return " " < c <= "~" and not c.isalnum() and c not in DATABASE_FORBIDDEN
+
+        valid = special and all(acceptable(c) for c in special)
         if not valid:
             problems.append("password_special_characters must be one or more "
                             + (f"of {AUTH_TOKEN_SPECIALS}" if allowed else "ASCII punctuation other than / @ \" '"))

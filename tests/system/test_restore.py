@@ -203,7 +203,7 @@ def test_the_copies_hold_what_was_written_before_the_snapshot_or_the_point_in_ti
 
 
 def test_a_rerun_changes_nothing_and_check_mode_restores_nothing(restores):
-    runs, _, _ = restores
+    runs = restores[0]
     output, calls, returncode = runs["again"]
     assert returncode == 0, output[-3000:]
     assert recap(output, "mysql")["changed"] == 0, output[-3000:]

@@ -161,7 +161,7 @@ def test_rotation_keeps_the_old_credentials_for_the_window_then_closes_it(shared
     output, calls, returncode = _run(shared_environment, "--limit", "mysql", data_services_confirm="shared")
     assert returncode == 0, output[-4000:]
     again = _secret("mysql", "edxapp001")
-    assert again["username"] == "edxapp001" and again["password"] not in (original["mysql"]["password"],
-                                                                           mysql["password"])
+    assert again["username"] == "edxapp001"
+    assert again["password"] not in (original["mysql"]["password"], mysql["password"])
     assert _secret("mysql", "edxapp001", "AWSPREVIOUS") == mysql
     assert _mysql(again) and _mysql(mysql) and not _mysql(original["mysql"])

@@ -83,7 +83,7 @@ def _data_kept(connections: dict[str, Any]) -> None:
 
 
 def test_scaling_and_major_upgrades_keep_the_data_and_refuse_what_they_must():
-    output, _, returncode = _run()
+    output, _calls, returncode = _run()
     assert returncode == 0, output[-4000:]
     connections = _connections()
     client = _redis(connections["redis"])
@@ -133,8 +133,8 @@ def test_scaling_and_major_upgrades_keep_the_data_and_refuse_what_they_must():
     assert member["CacheParameterGroup"]["CacheParameterGroupName"] == f"{GROUP}-redis7"
 
     grown = _domain()
-    assert (grown["ARN"], grown["Endpoints"], grown["EngineVersion"]) == (domain["ARN"], domain["Endpoints"],
-                                                                         "OpenSearch_3.1")
+    expected = (domain["ARN"], domain["Endpoints"], "OpenSearch_3.1")
+    assert (grown["ARN"], grown["Endpoints"], grown["EngineVersion"]) == expected
     assert (grown["ClusterConfig"]["InstanceType"], grown["ClusterConfig"]["InstanceCount"],
             grown["EBSOptions"]["VolumeSize"]) == ("r7g.large.search", 6, 120)
     assert _opensearch(connections["opensearch"], "GET", "/")["version"]["number"] == "3.1.0"

@@ -361,8 +361,8 @@ def test_node_type_and_replica_changes_keep_the_group_its_endpoint_and_keys(aws:
     assert modify.params["CacheNodeType"] == "cache.r7g.large" and modify.params["ApplyImmediately"] is True
     group = scaled.result["replication_group"]
     assert (group["cache_node_type"], group["num_cache_clusters"]) == ("cache.r7g.large", 3)
-    assert (group["arn"], group["primary_endpoint"], group["port"]) == (created["arn"], created["primary_endpoint"],
-                                                                       created["port"])
+    expected = (created["arn"], created["primary_endpoint"], created["port"])
+    assert (group["arn"], group["primary_endpoint"], group["port"]) == expected
     assert _keys(group["port"]) == {f"scale:{i}": str(i) for i in range(50)}
 
     down = run_module(module, {**args, "cache_node_type": "cache.r7g.large", "num_cache_clusters": 2})

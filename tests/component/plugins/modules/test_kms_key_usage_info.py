@@ -12,7 +12,7 @@ from harness import REGION, ElastiCacheAws, record_calls, run_module
 
 
 def _wait(ec, group_id: str) -> None:
-    for _ in range(200):
+    for _attempt in range(200):
         if ec.describe_replication_groups(ReplicationGroupId=group_id)["ReplicationGroups"][0]["Status"] == "available":
             return
         time.sleep(0.05)
