@@ -176,7 +176,7 @@ CASES = {
     "Redis with 7 nodes": ({"redis_num_cache_clusters": 7}, "redis_num_cache_clusters"),
     "Redis snapshot retention above 35": ({"redis_snapshot_retention_days": 36}, "redis_snapshot_retention_days"),
     "Redis without snapshots in prod": ({"redis_snapshot_retention_days": 0}, "redis_snapshot_retention_days"),
-    "Redis 6 engine": ({"redis_engine_version": "6.2"}, "redis_engine_version"),
+    "Redis 5 engine": ({"redis_engine_version": "5.0.6"}, "redis_engine_version"),
     "Redis AUTH token with an at sign": ({"redis_auth_token": "Token@With-At-Sign-2024"}, "redis_auth_token"),
     "Redis automatic failover on a single node": (
         {"redis_num_cache_clusters": 1, "redis_automatic_failover": True, "redis_multi_az": False},
