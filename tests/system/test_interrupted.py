@@ -17,7 +17,7 @@ import urllib.request
 import boto3
 import pytest
 import yaml
-from conftest import ANSIBLE_PLAYBOOK, PYTHON, ROOT, fresh_environment, recap, run_playbook
+from conftest import ANSIBLE_PLAYBOOK, CORE_SERVICES_LIMIT, PYTHON, ROOT, fresh_environment, recap, run_playbook
 
 PORT = 4598
 SANDBOX_ENV = {
@@ -82,7 +82,8 @@ def _counts() -> dict[str, object]:
 
 def test_killed_provision_converges_without_duplicates(timed_sandbox: dict) -> None:
     extra = timed_sandbox
-    command = [ANSIBLE_PLAYBOOK, "playbooks/data-services.yml", "-i", "inventories/local", "-e", json.dumps(extra)]
+    command = [ANSIBLE_PLAYBOOK, "playbooks/data-services.yml", "-i", "inventories/local", "-e", json.dumps(extra),
+               *CORE_SERVICES_LIMIT]
     environment = dict(os.environ, ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"), ANSIBLE_NOCOLOR="1")
     connections_file = ROOT / "artifacts" / ENVIRONMENT / "connections.yml"
     connections_file.unlink(missing_ok=True)
