@@ -1,6 +1,6 @@
 """Every service role's delete entry point is refused without a confirmation equal to the identifier, before any AWS
 call. What a deletion does (deletion protection, final snapshots, what is left) is tested through teardown.yml,
-which runs these entry points for the whole environment (test_teardown.py).
+which runs these entry points for the whole environment (test_lifecycle.py).
 """
 
 from __future__ import annotations
