@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 SERVICES = ("ec2", "rds", "docdb", "elasticache", "opensearch", "logs", "s3", "sns", "secretsmanager", "kms")
+SERVICES += ("iam",)
 
 _LOCK = threading.RLock()
 _ORIGINALS: dict[Callable[..., Any], Any] = {}
