@@ -88,11 +88,16 @@ def test_bad_input_is_refused_before_any_call(environment, overrides, named) -> 
     assert calls["totals"]["mutating"] == calls["totals"]["read"] == 0, calls
 
 
-def test_a_missing_secret_is_refused_before_any_change(environment) -> None:
-    output, calls = access_run(access_pods=[{"name": "lms", "namespace": "openedx", "service_account": "lms",
-                                             "secrets": ["mysql/nobody"]}])
+@pytest.mark.parametrize(("overrides", "named"), [
+    ({"access_pods": [{"name": "lms", "namespace": "openedx", "service_account": "lms", "secrets": ["mysql/nobody"]}]},
+     f"openedx/{ENVIRONMENT}/mysql/nobody"),
+    ({"access_oidc_provider": "https://oidc.eks.us-east-1.amazonaws.com/id/00000000000000000000000000MISSING"},
+     "it does not exist"),
+], ids=["secret", "oidc provider"])
+def test_what_does_not_exist_is_refused_before_any_change(environment, overrides, named) -> None:
+    output, calls = access_run(**overrides)
     assert recap(output)["failed"] == 1, output[-3000:]
-    assert f"openedx/{ENVIRONMENT}/mysql/nobody" in output
+    assert named in output
     assert calls["mutating"] == {}, calls
 
 
@@ -109,7 +114,7 @@ def test_check_mode_predicts_the_changes_without_a_mutating_call(environment) ->
 def created(environment) -> str:
     output, calls = access_run()
     assert recap(output)["failed"] == 0, output[-3000:]
-    assert {"iam:CreateGroup", "iam:CreatePolicy", "iam:AttachGroupPolicy", "iam:AddUserToGroup", "iam:CreateRole",
+    assert {"iam:CreateGroup", "iam:PutGroupPolicy", "iam:AddUserToGroup", "iam:CreateRole",
             "iam:PutRolePolicy"} <= set(calls["mutating"]), calls
     return output
 
@@ -118,11 +123,9 @@ def test_the_developers_group_is_scoped_to_the_environment_under_mfa(environment
     iam = aws("iam")
     group = iam.get_group(GroupName=GROUP)
     assert [u["UserName"] for u in group["Users"]] == ["developer-one"]
-    attached = iam.list_attached_group_policies(GroupName=GROUP)["AttachedPolicies"]
-    assert [p["PolicyName"] for p in attached] == [GROUP]
-    policy = iam.get_policy(PolicyArn=attached[0]["PolicyArn"])["Policy"]
-    document = iam.get_policy_version(PolicyArn=policy["Arn"], VersionId=policy["DefaultVersionId"])[
-        "PolicyVersion"]["Document"]
+    assert iam.list_attached_group_policies(GroupName=GROUP)["AttachedPolicies"] == []
+    assert iam.list_group_policies(GroupName=GROUP)["PolicyNames"] == [GROUP]
+    document = iam.get_group_policy(GroupName=GROUP, PolicyName=GROUP)["PolicyDocument"]
     document = json.loads(document) if isinstance(document, str) else document
     assert policy_errors(document) == []
     statements = {s["Sid"]: s for s in document["Statement"]}

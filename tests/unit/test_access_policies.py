@@ -64,8 +64,8 @@ def listed(value: Any) -> list[str]:
 def test_the_developers_policy_grants_nothing_wide(access: str, mfa: bool) -> None:
     document = render("developers_policy.json.j2", access_developers_access=access, access_developers_mfa=mfa)
     assert policy_errors(document) == []
-    # A managed policy holds 6,144 characters, white space not counted.
-    assert len(re.sub(r"\s", "", json.dumps(document))) <= 6144
+    # A group's inline policies hold 5,120 characters together, white space not counted.
+    assert len(re.sub(r"\s", "", json.dumps(document))) <= 5120
     for statement in document["Statement"]:
         actions, resources = listed(statement["Action"]), listed(statement["Resource"])
         assert statement["Effect"] == "Allow" and "NotAction" not in statement and "NotResource" not in statement
