@@ -14,8 +14,8 @@ def test_reads_the_arns_and_lists_the_missing(moto) -> None:
                                Tags=[{"Key": "Environment", "Value": "test"}])
     client.create_secret(Name="openedx/test/mysql/gone", SecretString="{}")
     client.delete_secret(SecretId="openedx/test/mysql/gone", RecoveryWindowInDays=7)
-    run = run_module(module, {"names": ["openedx/test/mysql/edxapp001", "openedx/test/mysql/gone",
-                                           "openedx/test/mysql/nobody"]}, check_mode=True)
+    names = ["openedx/test/mysql/edxapp001", "openedx/test/mysql/gone", "openedx/test/mysql/nobody"]
+    run = run_module(module, {"names": names}, check_mode=True)
     result = run.result
     assert not run.failed, result
     assert result["changed"] is False
