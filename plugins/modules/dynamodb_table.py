@@ -71,6 +71,13 @@ options:
   write_capacity:
     description: Write capacity units, 1 to 40000; required with O(billing_mode=PROVISIONED) and refused otherwise.
     type: int
+  autoscaled:
+    description:
+      - Whether Application Auto Scaling owns the provisioned capacity of the table and its global indexes (see
+        M(openedx.data_services.dynamodb_table_autoscaling)); then O(read_capacity) and O(write_capacity) only set
+        the capacity at creation and when switching to V(PROVISIONED), and are otherwise left to the scaling.
+    type: bool
+    default: false
   table_class:
     description: The table class.
     type: str
@@ -278,6 +285,12 @@ progress:
   type: list
   elements: str
   sample: ["0s UpdateTable create index by-course (1/2)", "3s index by-course ACTIVE"]
+planned:
+  description: The steps the run takes (or, in check mode, would take), in order, one AWS call each.
+  returned: always
+  type: list
+  elements: str
+  sample: ["UpdateTable create index by-course (1/2)", "UpdateTable create index by-org (2/2)"]
 resource:
   description: The table's readiness in the collection's common shape (status, ready, failed, arn).
   returned: always
@@ -311,6 +324,7 @@ class Table(engine.Resource):
         super().__init__(module, client)
         self.started = time.monotonic()
         self.progress: list[str] = []
+        self.planned: list[str] = []
         self._key_arn: str | None = None
 
     @property
@@ -375,6 +389,8 @@ class Table(engine.Resource):
 
     def step(self, plan: engine.Plan, line: str, call: Any, wait: bool = True) -> None:
         """One call of a sequence, said in the progress lines, then a wait for the table to be ACTIVE again."""
+
+        self.planned.append(line)
 
         def run() -> None:
             self.say(line)
@@ -445,6 +461,8 @@ class Table(engine.Resource):
             "billing_mode": params["billing_mode"], "read_capacity": params["read_capacity"],
             "write_capacity": params["write_capacity"],
         }
+        if params["autoscaled"] and current["billing_mode"] == params["billing_mode"]:
+            wanted = {"billing_mode": params["billing_mode"]}
         if any(current[k] != v for k, v in wanted.items()):
             request: dict[str, Any] = {"BillingMode": params["billing_mode"]}
             if params["billing_mode"] == "PROVISIONED":
@@ -545,10 +563,12 @@ class Table(engine.Resource):
         deletes = [name for name in existing if name not in desired]
         creates = [name for name in desired if name not in existing]
         updates = [name for name in desired if name in existing and self.params["billing_mode"] == "PROVISIONED"
+                   and not self.params["autoscaled"]
                    and any(existing[name][k] != desired[name][k] for k in CAPACITY)]
         if not (deletes or creates or updates):
             return
-        plan.change("global_indexes", [desired[n] if n in desired else existing[n] for n in sorted(desired)])
+        plan.change("global_indexes", [existing[n] if n in existing and n not in updates else desired[n]
+                                       for n in sorted(desired)])
         total = len(deletes) + len(creates) + len(updates)
         count = 0
         kept = [n for n in existing if n not in deletes]
@@ -601,7 +621,7 @@ class Table(engine.Resource):
         return state or {}
 
     def extra_returns(self) -> dict[str, Any]:
-        return {"progress": self.progress}
+        return {"progress": self.progress, "planned": self.planned}
 
 
 def key_option(required: bool = False) -> dict[str, Any]:
@@ -626,6 +646,7 @@ def main() -> None:
         billing_mode=dict(type="str", choices=list(dynamodb.BILLING_MODES), default="PAY_PER_REQUEST"),
         read_capacity=dict(type="int"),
         write_capacity=dict(type="int"),
+        autoscaled=dict(type="bool", default=False),
         table_class=dict(type="str", choices=list(dynamodb.TABLE_CLASSES), default="STANDARD"),
         global_indexes=dict(type="list", elements="dict", default=[], options=dict(
             index_common, partition_key=key_option(required=True), read_capacity=dict(type="int"),
