@@ -195,6 +195,29 @@ def dynamodb_table_params(tables: Any, name_prefix: str, kms_key_id: str = "", t
     return [table_params(table, name_prefix, defaults) for table in tables]
 
 
+def dynamodb_unready(results: Any) -> list[dict[str, str]]:
+    """The tables of the dynamodb_table task's results that are not ready yet, as wait_for_resources takes them."""
+    return [{"kind": "dynamodb_table", "name": result["item"]["name"]} for result in results or []
+            if not (result.get("resource") or {}).get("ready")]
+
+
+def dynamodb_connection(tables: Any, streams: Any, name_prefix: str) -> dict[str, Any]:
+    """The tables and streams of the dynamodb_table and kinesis_stream tasks' results, by their short names."""
+    def short(name: str) -> str:
+        return name[len(name_prefix) + 1:] if name.startswith(f"{name_prefix}-") else name
+
+    return {
+        "tables": {short(r["item"]["name"]): {"name": r["table"].get("name", r["item"]["name"]),
+                                              "arn": r["table"].get("arn", ""),
+                                              "stream_arn": r["table"].get("stream_arn") or ""}
+                   for r in tables or [] if "table" in r},
+        "kinesis_streams": {r["item"]["name"]: {"name": r.get("stream_name") or f"{name_prefix}-{r['item']['name']}",
+                                                "arn": r.get("stream_arn") or ""}
+                            for r in streams or []},
+    }
+
+
 class FilterModule:
     def filters(self):
-        return {"dynamodb_settings_errors": dynamodb_settings_errors, "dynamodb_table_params": dynamodb_table_params}
+        return {"dynamodb_settings_errors": dynamodb_settings_errors, "dynamodb_table_params": dynamodb_table_params,
+                "dynamodb_unready": dynamodb_unready, "dynamodb_connection": dynamodb_connection}
