@@ -128,8 +128,10 @@ def table_params(table: Mapping[str, Any], name_prefix: str, defaults: Mapping[s
             if not (isinstance(target, (int, float)) and 20 <= target <= 90):
                 problems.append(f"{where}.autoscaling.target must be a utilisation percentage from 20 to 90, got "
                                 f"{target!r}.")
-    if not problems and (params["partition_key"] is not None):
-        problems += [f"{where}: {p}" for p in dynamodb.problems(params)]
+    # The module's own rules; a setting already refused above is left out of them.
+    checked = dict(params, stream_view_type=params["stream_view_type"] if params["stream_view_type"]
+                   in dynamodb.STREAM_VIEW_TYPES else None, name=f"{name_prefix}-{short or 'x'}")
+    problems += [f"{where}: {p}" for p in dynamodb.problems(checked) if not p.startswith("name must")]
     return params
 
 
@@ -192,7 +194,9 @@ def dynamodb_table_params(tables: Any, name_prefix: str, kms_key_id: str = "", t
         raise AnsibleFilterError(f"dynamodb_table_params: a list of tables is expected, got {tables!r}")
     defaults = {"kms_key_id": kms_key_id, "tags": tags or {}, "point_in_time_recovery": point_in_time_recovery,
                 "deletion_protection": deletion_protection}
-    return [table_params(table, name_prefix, defaults) for table in tables]
+    # A None would reach the module as a value (and fail its choices): left out, the module's default applies.
+    return [{k: v for k, v in table_params(table, name_prefix, defaults).items() if v is not None}
+            for table in tables]
 
 
 def dynamodb_unready(results: Any) -> list[dict[str, str]]:
