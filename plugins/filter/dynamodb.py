@@ -42,15 +42,14 @@ def _index(index: Any, where: str, local: bool, problems: list[str]) -> dict[str
         problems.append(f"{where} must be a dict with a name, got {index!r}.")
         return None
     where = f"{where[:where.rindex('[')]}[{index['name']}]"
-    unknown = set(index) - INDEX_KEYS - ({"read_capacity", "write_capacity", "partition_key"} if local else set())
-    if local:
-        unknown |= set(index) & {"read_capacity", "write_capacity", "partition_key"}
+    allowed = INDEX_KEYS - ({"read_capacity", "write_capacity", "partition_key"} if local else set())
+    unknown = set(index) - allowed
     if unknown:
-        problems.append(f"{where} has unknown settings {sorted(unknown)}; allowed: "
-                        f"{sorted(INDEX_KEYS - ({'read_capacity', 'write_capacity', 'partition_key'} if local else set()))}.")
+        problems.append(f"{where} has unknown settings {sorted(unknown)}; allowed: {sorted(allowed)}.")
     projection = index.get("projection", "ALL")
     if projection not in dynamodb.PROJECTION_TYPES:
-        problems.append(f"{where}.projection must be one of {', '.join(dynamodb.PROJECTION_TYPES)}, got {projection!r}.")
+        problems.append(f"{where}.projection must be one of {', '.join(dynamodb.PROJECTION_TYPES)}, "
+                        f"got {projection!r}.")
     result = {"name": str(index["name"]), "sort_key": _key(index.get("sort_key"), f"{where}.sort_key", problems),
               "projection": projection, "non_key_attributes": list(index.get("non_key_attributes") or [])}
     if local:

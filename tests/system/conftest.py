@@ -20,7 +20,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
 ANSIBLE_PLAYBOOK = str(Path(PYTHON).parent / "ansible-playbook")
-KNOWN_ENVIRONMENTS = ["local", "test", "prod", "shared", "limited", "interrupted", "deleted", "torn", "scaled", "tables"]
+KNOWN_ENVIRONMENTS = ["local", "test", "prod", "shared", "limited", "interrupted", "deleted", "torn", "scaled"]
+KNOWN_ENVIRONMENTS.append("tables")  # tests/system/test_dynamodb.py
 
 
 def worker_sandbox(worker: str) -> dict[str, str]:

@@ -56,7 +56,7 @@ def created() -> tuple[str, dict]:
 
 
 def test_creation_with_every_feature(created: tuple[str, dict]) -> None:
-    output, calls = created
+    _, calls = created
     assert calls["mutating"]["dynamodb:CreateTable"] == 2
     dynamodb = aws("dynamodb")
     key = aws("kms").describe_key(KeyId=f"alias/{PREFIX}-data-services")["KeyMetadata"]["Arn"]
