@@ -5,18 +5,25 @@ second one (LimitExceededException) - the limit that makes a client sequence the
 AttributeDefinitions with those of the call, where AWS adds them to the keys in use; and it ignores TableClass,
 SSESpecification and ReplicaUpdates (global tables, version 2019.11.21) on UpdateTable, and TableClass on
 CreateTable. The sandbox refuses what AWS refuses, keeps the attributes, and records and reports the table class,
-the encryption key and the replicas (ACTIVE at once: a replica's copy of the data is not emulated).
+the encryption key and the replicas. A new global index is CREATING and a new replica CREATING for the minutes
+AWS takes (scaled by SANDBOX_TIME_SCALE; instant at 0), and meanwhile UpdateTable is refused
+(ResourceInUseException), as AWS refuses to change a table whose index or replica is still being built.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from moto.dynamodb.exceptions import DynamodbException, MockValidationException
+from moto.dynamodb.exceptions import DynamodbException, MockValidationException, ResourceInUseException
 from moto.dynamodb.models.table import Table
 from moto.dynamodb.responses import DynamoHandler
 
+from sandbox.lifecycle import CLOCK, time_scale
 from sandbox.services import Hooks, original, wrap
+
+# Minutes AWS takes to build a global index on a small table, and a replica of one.
+INDEX_MINUTES = 2
+REPLICA_MINUTES = 5
 
 
 class LimitExceededException(DynamodbException):
@@ -30,7 +37,21 @@ def _extra(table: Table) -> dict[str, Any]:
     return table.sandbox_extra
 
 
+def _key(table: Table, kind: str, name: str) -> tuple[str, str, str, str]:
+    return ("dynamodb", table.table_arn, kind, name)
+
+
+def _building(table: Table) -> list[str]:
+    extra = _extra(table)
+    names = [f"index {i.name}" for i in table.global_indexes if CLOCK.pending(_key(table, "index", i.name))]
+    return names + [f"replica {r}" for r in extra["replicas"] if CLOCK.pending(_key(table, "replica", r))]
+
+
 def _check_update(body: dict[str, Any], table: Table) -> None:
+    building = _building(table)
+    if building:
+        raise ResourceInUseException(f"Attempt to change a resource which is still in use: {', '.join(building)} "
+                                     f"of table {table.name} is being created")
     online = [u for u in body.get("GlobalSecondaryIndexUpdates") or [] if "Create" in u or "Delete" in u]
     if len(online) > 1:
         raise LimitExceededException("Subscriber limit exceeded: Only 1 online index can be created or deleted "
@@ -79,7 +100,16 @@ def update_table(factory: Any) -> Any:
                 extra["replicas"][create["RegionName"]] = create.get("KMSMasterKeyId")
             if "Delete" in replica_update:
                 extra["replicas"].pop(replica_update["Delete"]["RegionName"], None)
-        return factory(self)
+        response = factory(self)
+        for index_update in self.body.get("GlobalSecondaryIndexUpdates") or []:
+            if "Create" in index_update:
+                name = index_update["Create"]["IndexName"]
+                CLOCK.begin(_key(table, "index", name), "CREATING", INDEX_MINUTES * time_scale())
+        for replica_update in self.body.get("ReplicaUpdates") or []:
+            if "Create" in replica_update:
+                region = replica_update["Create"]["RegionName"]
+                CLOCK.begin(_key(table, "replica", region), "CREATING", REPLICA_MINUTES * time_scale())
+        return response
 
     return patched
 
@@ -87,10 +117,13 @@ def update_table(factory: Any) -> Any:
 def describe(self: Table, base_key: str = "TableDescription") -> dict[str, Any]:
     result = original(describe)(self, base_key)
     extra = _extra(self)
+    for index in result[base_key].get("GlobalSecondaryIndexes") or []:
+        index["IndexStatus"] = CLOCK.status(_key(self, "index", index["IndexName"]), index.get("IndexStatus", "ACTIVE"))
     result[base_key]["TableClassSummary"] = {"TableClass": extra["table_class"]}
     if extra["replicas"]:
         result[base_key]["Replicas"] = [
-            dict({"RegionName": region, "ReplicaStatus": "ACTIVE"}, **({"KMSMasterKeyId": key} if key else {}))
+            dict({"RegionName": region, "ReplicaStatus": CLOCK.status(_key(self, "replica", region), "ACTIVE")},
+                 **({"KMSMasterKeyId": key} if key else {}))
             for region, key in sorted(extra["replicas"].items())]
     return result
 

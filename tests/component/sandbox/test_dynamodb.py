@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -67,3 +68,20 @@ def test_table_class_sse_and_replicas_are_reported(dynamodb: Any) -> None:
         {"RegionName": "eu-west-1", "ReplicaStatus": "ACTIVE"}]
     dynamodb.update_table(TableName="events", ReplicaUpdates=[{"Delete": {"RegionName": "eu-west-1"}}])
     assert "Replicas" not in dynamodb.describe_table(TableName="events")["Table"]
+
+
+def test_a_new_index_is_built_for_the_scaled_minutes_and_the_table_is_in_use_meanwhile(
+        dynamodb: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SANDBOX_TIME_SCALE", "0.5")  # an index: 2 minutes on AWS, 1 second here
+    dynamodb.update_table(TableName="events", AttributeDefinitions=[{"AttributeName": "by_a", "AttributeType": "S"}],
+                          GlobalSecondaryIndexUpdates=[_gsi("by_a")])
+    [index] = dynamodb.describe_table(TableName="events")["Table"]["GlobalSecondaryIndexes"]
+    assert index["IndexStatus"] == "CREATING"
+    with pytest.raises(ClientError) as refused:
+        dynamodb.update_table(TableName="events", AttributeDefinitions=[{"AttributeName": "by_b",
+                                                                         "AttributeType": "S"}],
+                              GlobalSecondaryIndexUpdates=[_gsi("by_b")])
+    assert refused.value.response["Error"]["Code"] == "ResourceInUseException"
+    time.sleep(1.5)
+    [index] = dynamodb.describe_table(TableName="events")["Table"]["GlobalSecondaryIndexes"]
+    assert index["IndexStatus"] == "ACTIVE"

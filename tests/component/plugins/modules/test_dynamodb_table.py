@@ -103,3 +103,17 @@ def test_autoscaling_compares_before_any_call(key: str) -> None:
     assert first.result["read"] == {"min": 5, "max": 50, "target": 70.0}
     again = run_module(scaling, args)
     assert (again.result["changed"], again.mutating) == (False, [])
+
+
+def test_each_index_is_waited_for_before_the_next(key: str, aws: pytest.MonkeyPatch) -> None:
+    run_module(module, table(key))
+    aws.setenv("SANDBOX_TIME_SCALE", "0.5")  # an index: 2 minutes on AWS, 1 second in the sandbox
+    more = [{"name": n, "partition_key": {"name": n.replace("by-", "")}, "projection": "KEYS_ONLY"}
+            for n in ("by-org", "by-verb")]
+    applied = run_module(module, table(key, global_indexes=table(key)["global_indexes"] + more))
+    assert not applied.failed, applied.result
+    assert applied.mutating == ["UpdateTable", "UpdateTable"]
+    assert [line.split(" ", 1)[1] for line in applied.result["progress"]] == [
+        "UpdateTable create index by-org (1/2)", f"{NAME} active",
+        "UpdateTable create index by-verb (2/2)", f"{NAME} active"]
+    assert {i["status"] for i in applied.result["table"]["global_indexes"]} == {"ACTIVE"}
