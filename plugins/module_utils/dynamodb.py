@@ -160,7 +160,7 @@ def attribute_definitions(params: dict[str, Any], indexes: list[str] | None = No
             raise ValueError(f"attribute {key['name']!r} is {seen[0]} in {seen[1]} and {key['type']} in {option}; "
                              "an attribute has one type.")
         types.setdefault(key["name"], (key["type"], option))
-    return [{"AttributeName": name, "AttributeType": kind} for name, (kind, _) in types.items()]
+    return [{"AttributeName": name, "AttributeType": kind} for name, (kind, _option) in types.items()]
 
 
 # --- the normal form --------------------------------------------------------------------------------------------

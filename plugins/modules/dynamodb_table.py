@@ -625,7 +625,7 @@ class Table(engine.Resource):
 
 
 def key_option(required: bool = False) -> dict[str, Any]:
-    return dict(type="dict", required=required, options=dict(
+    return dict(type="dict", required=required, no_log=False, options=dict(
         name=dict(type="str", required=True),
         type=dict(type="str", choices=list(dynamodb.ATTRIBUTE_TYPES), default="S"),
     ))
@@ -636,7 +636,7 @@ def main() -> None:
         name=dict(type="str", required=True),
         sort_key=key_option(),
         projection=dict(type="str", choices=list(dynamodb.PROJECTION_TYPES), default="ALL"),
-        non_key_attributes=dict(type="list", elements="str"),
+        non_key_attributes=dict(type="list", elements="str", no_log=False),
     )
     argument_spec = dict(
         state=dict(type="str", choices=["present", "absent"], default="present"),
