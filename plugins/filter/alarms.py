@@ -110,7 +110,8 @@ CATALOGUE: tuple[Alarm, ...] = (
 )
 BY_KEY = {alarm.key: alarm for alarm in CATALOGUE}
 # The service role whose <role>_result each alarm reads.
-ROLES = {"rds_mysql": "mysql_", "documentdb": "documentdb_", "redis": "redis_", "opensearch": "opensearch_"}
+ROLES = {"rds_mysql": "mysql_", "documentdb": "documentdb_", "redis": "redis_", "opensearch": "opensearch_",
+         "dynamodb": "dynamodb_"}
 THRESHOLD_KEYS = tuple(alarm.key for alarm in CATALOGUE if alarm.unit != "flag")
 
 
@@ -215,6 +216,9 @@ def _resources(role: str, result: Mapping[str, Any], account_id: str) -> dict[st
                     {"CacheClusterId": node["cache_cluster_id"], "CacheNodeId": node["cache_node_id"]})
                    for node in nodes]
         return {"member": members, "replicas": len(nodes) > 1}
+    if role == "dynamodb":
+        # No DynamoDB alarm in the catalogue yet: the step keeps the prefix clean.
+        return {"replicas": False}
     if role == "opensearch":
         if not account_id:
             raise AnsibleFilterError("alarm_definitions: OpenSearch alarms need account_id, their ClientId dimension")

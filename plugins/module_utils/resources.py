@@ -21,6 +21,7 @@ from typing import Any
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code, normalize_boto3_result
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
+from ansible_collections.openedx.data_services.plugins.module_utils.dynamodb import readiness_status
 
 with contextlib.suppress(ImportError):  # a missing botocore is reported by AnsibleAWSModule
     from botocore.exceptions import WaiterError
@@ -73,6 +74,11 @@ LIFECYCLES = {
         "ec2", "EC2 instance", frozenset({"running"}),
         frozenset({"shutting-down", "terminated", "stopping", "stopped"}),
         ("InvalidInstanceID.NotFound", "InvalidInstanceID.Malformed"), 10),
+    # The status of a table is derived in dynamodb.readiness_status: "active" once its indexes and replicas are.
+    "dynamodb_table": Lifecycle(
+        "dynamodb", "DynamoDB table", frozenset({"active"}),
+        frozenset({"deleting", "inaccessible_encryption_credentials", "archiving", "archived"}),
+        ("ResourceNotFoundException",), 5),
 }
 KINDS = tuple(LIFECYCLES)
 SERVICES = {kind: lifecycle.service for kind, lifecycle in LIFECYCLES.items()}
@@ -211,6 +217,14 @@ def ec2_instance_state(instance: dict[str, Any]) -> dict[str, Any]:
                  description=instance)
 
 
+def _dynamodb_table(client, name: str) -> dict[str, Any]:
+    return dynamodb_table_state(client.describe_table(TableName=name)["Table"])
+
+
+def dynamodb_table_state(table: dict[str, Any]) -> dict[str, Any]:
+    return state("dynamodb_table", readiness_status(table), table.get("TableArn"), description=table)
+
+
 _DESCRIBE = {
     "rds_instance": _rds_instance,
     "docdb_cluster": _docdb_cluster,
@@ -219,6 +233,7 @@ _DESCRIBE = {
     "elasticache_snapshot": _elasticache_snapshot,
     "opensearch_domain": _opensearch_domain,
     "ec2_instance": _ec2_instance,
+    "dynamodb_table": _dynamodb_table,
 }
 
 
