@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-SERVICES = ("ec2", "rds", "docdb", "elasticache", "opensearch", "logs", "s3", "sns", "secretsmanager", "kms")
+SERVICES = ("ec2", "rds", "docdb", "elasticache", "opensearch", "logs", "s3", "sns", "secretsmanager", "kms",
+            "aurora_postgresql")
 
 _LOCK = threading.RLock()
 _ORIGINALS: dict[Callable[..., Any], Any] = {}
