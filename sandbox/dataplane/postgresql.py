@@ -29,7 +29,7 @@ from sandbox.state import AWS_HOST, state_dir
 LOG = logging.getLogger(__name__)
 STARTING, READY, FAILED = "starting", "ready", "failed"
 START_TIMEOUT = 60.0
-ADMIN = "postgres"  # the bootstrap superuser, reached over the server's Unix socket only
+ADMIN = "rdsadmin"  # the bootstrap superuser, as on RDS, reached over the server's Unix socket only
 
 
 def _bin_dir() -> Path:

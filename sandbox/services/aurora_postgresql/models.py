@@ -130,6 +130,9 @@ def checking_create_db_instance(create: Callable[..., DBInstance]) -> Callable[.
                 "InvalidDBClusterStateFault",
                 f"Set the Serverless v2 scaling configuration of DB cluster {cluster.db_cluster_identifier} before "
                 "adding a db.serverless instance.")
+        if cluster is not None and cluster.engine == ENGINE and not db_kwargs.get("db_subnet_group_name"):
+            # AWS describes a cluster's instances with the cluster's subnet group (amazon.aws.rds_instance reads it).
+            db_kwargs["db_subnet_group_name"] = cluster.db_subnet_group_name
         return create(self, db_kwargs)
 
     return create_db_instance
