@@ -46,8 +46,8 @@ options:
                   elasticache_snapshot, opensearch_domain, ec2_instance]
       name:
         description:
-          - The identifier (RDS instance or Aurora cluster, DocumentDB cluster or cluster snapshot), replication group id or snapshot name
-            (ElastiCache), domain name (OpenSearch) or instance ID (EC2).
+          - The identifier (RDS instance or Aurora cluster, DocumentDB cluster or cluster snapshot), replication
+            group id or snapshot name (ElastiCache), domain name (OpenSearch) or instance ID (EC2).
         type: str
         required: true
   timeout:
