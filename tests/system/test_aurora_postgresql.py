@@ -92,7 +92,7 @@ def test_each_service_logs_in_over_tls_to_its_own_database_only(created):
         secret = _secret(name)
         assert secret["engine"] == "postgres" and secret["dbname"] == name
         with _connect(secret, name) as connection, connection.cursor() as cursor:
-            cursor.execute("SELECT current_database(), current_user, ssl_is_used()")
+            cursor.execute("SELECT current_database(), current_user, ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()")
             assert cursor.fetchone() == (name, name, True)
             cursor.execute("CREATE TABLE IF NOT EXISTS probe (id int)")  # the owner of its database
         connection.close()
