@@ -45,7 +45,7 @@ def _connect(secret: dict, database: str, sslmode: str = "verify-full"):
 
 
 def test_creates_a_serverless_v2_cluster_per_service_with_readers_in_distinct_zones(created):
-    _, mutating = created
+    mutating = created[1]
     assert mutating["rds:CreateDBCluster"] == 2, mutating
     assert mutating["rds:CreateDBInstance"] == 6, mutating
     assert mutating["rds:CreateDBClusterParameterGroup"] == 1, mutating
@@ -119,7 +119,7 @@ def test_check_mode_makes_no_mutating_call(created):
 @pytest.mark.parametrize(("settings", "message"), [
     ({"aurora_postgresql_min_capacity": 0.3}, "aurora_postgresql_min_capacity and aurora_postgresql_max_capacity"),
     ({"aurora_postgresql_min_capacity": 8, "aurora_postgresql_max_capacity": 4}, "not below the minimum"),
-    ({"aurora_postgresql_databases": [{"name": "Discovery-Service"}]}, "aurora_postgresql_databases must be"),
+    ({"aurora_postgresql_databases": [{"name": "Discovery-Service"}]}, "aurora_postgresql_databases a non-empty list"),
 ])
 def test_bad_inputs_are_refused_before_any_call(settings, message):
     result, mutating = _run(**settings)
