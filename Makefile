@@ -31,18 +31,20 @@ $(VENV)/.installed: $(BIN)/python requirements.txt requirements-dev.txt
 
 venv: $(VENV)/.installed
 
-# The sandbox's data plane: real MariaDB and Redis servers from Debian (mariadb-backup copies RDS snapshots);
-# headless Chromium renders report.html in the system tests.
+# The sandbox's data plane: real MariaDB, Redis and PostgreSQL servers from Debian (mariadb-backup copies RDS
+# snapshots); headless Chromium renders report.html in the system tests.
 system-deps:
 	@if ! command -v mariadbd >/dev/null || ! command -v mariadb-install-db >/dev/null \
 	    || ! command -v mariadb-backup >/dev/null || ! command -v mariadb-binlog >/dev/null \
 	    || ! command -v redis-server >/dev/null || ! command -v openssl >/dev/null \
-	    || ! command -v shellcheck >/dev/null || ! command -v chromium >/dev/null; then \
-	  echo "Installing mariadb-server, mariadb-backup, redis-server, openssl, shellcheck and chromium (Debian packages)"; \
+	    || ! command -v shellcheck >/dev/null || ! command -v chromium >/dev/null \
+	    || ! ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1; then \
+	  echo "Installing mariadb-server, mariadb-backup, redis-server, openssl, shellcheck, chromium and postgresql (Debian packages)"; \
 	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
 	  $$SUDO apt-get update -qq; \
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends \
-	    mariadb-server mariadb-client mariadb-backup redis-server redis-tools openssl shellcheck chromium >/dev/null; \
+	    mariadb-server mariadb-client mariadb-backup redis-server redis-tools openssl shellcheck chromium \
+	    postgresql >/dev/null; \
 	fi
 
 sandbox-up: venv system-deps

@@ -35,7 +35,7 @@ from sandbox.ledger import Ledger, classify
 os.environ.setdefault("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
 
 LOG = logging.getLogger("sandbox.server")
-DATAPLANE_MODULES = ("mariadb", "redis", "opensearch", "documentdb")
+DATAPLANE_MODULES = ("mariadb", "redis", "opensearch", "documentdb", "postgresql")
 
 StartResponse = Callable[..., Any]
 

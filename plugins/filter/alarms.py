@@ -107,11 +107,16 @@ CATALOGUE: tuple[Alarm, ...] = (
           60, 3, "GreaterThanOrEqualToThreshold", "percent"),
     Alarm("opensearch_cluster_index_writes_blocked", "cluster-index-writes-blocked", "AWS/ES",
           "ClusterIndexWritesBlocked", "domain", "Maximum", 300, 1, "GreaterThanOrEqualToThreshold", "flag"),
+    # Aurora PostgreSQL Serverless v2, per cluster (DBClusterIdentifier): capacity used, as a share of the maximum
+    # ACUs; one alarm per cluster (prod has a cluster per service).
+    Alarm("postgresql_acu_utilization", "acu-utilization", "AWS/RDS", "ACUUtilization", "member", "Average", 60, 15,
+          "GreaterThanThreshold", "percent"),
 )
 BY_KEY = {alarm.key: alarm for alarm in CATALOGUE}
 # The service role whose <role>_result each alarm reads.
 ROLES = {"rds_mysql": "mysql_", "documentdb": "documentdb_", "redis": "redis_", "opensearch": "opensearch_",
-         "dynamodb": "dynamodb_"}
+         "dynamodb": "dynamodb_",
+         "aurora_postgresql": "postgresql_"}
 THRESHOLD_KEYS = tuple(alarm.key for alarm in CATALOGUE if alarm.unit != "flag")
 
 
@@ -227,6 +232,10 @@ def _resources(role: str, result: Mapping[str, Any], account_id: str) -> dict[st
                 # FreeStorageSpace of AWS/ES is in MiB.
                 "storage": int(result.get("volume_size") or 0) * 1024,
                 "replicas": int(result.get("instance_count") or 1) > 1}
+    if role == "aurora_postgresql":
+        clusters = [cluster["identifier"] for cluster in result.get("clusters") or []]
+        return {"member": [(cluster, {"DBClusterIdentifier": cluster}) for cluster in clusters],
+                "replicas": False}
     raise AnsibleFilterError(f"alarm_definitions: no alarms for the role {role!r}; one of {', '.join(ROLES)}")
 
 

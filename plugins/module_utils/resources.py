@@ -56,6 +56,12 @@ LIFECYCLES = {
         frozenset({"deleting", "failed", "inaccessible-encryption-credentials",
                    "inaccessible-encryption-credentials-recoverable", "incompatible-parameters", "migration-failed"}),
         ("DBClusterNotFoundFault", "DBClusterNotFound"), 15),
+    # An Aurora cluster (aurora-postgresql): ready, as a DocumentDB one, once it and every instance are available.
+    "rds_cluster": Lifecycle(
+        "rds", "Aurora cluster", frozenset({"available"}),
+        frozenset({"deleting", "failed", "inaccessible-encryption-credentials",
+                   "inaccessible-encryption-credentials-recoverable", "incompatible-parameters", "migration-failed"}),
+        ("DBClusterNotFoundFault", "DBClusterNotFound"), 15),
     "docdb_cluster_snapshot": Lifecycle(
         "docdb", "DocumentDB cluster snapshot", frozenset({"available"}), frozenset({"deleting", "failed"}),
         ("DBClusterSnapshotNotFoundFault",), 15),
@@ -127,7 +133,8 @@ def rds_instance_state(instance: dict[str, Any]) -> dict[str, Any]:
                  endpoint.get("Address"), port=endpoint.get("Port"), description=instance)
 
 
-def docdb_cluster_state(cluster: dict[str, Any], instances: list[dict[str, Any]]) -> dict[str, Any]:
+def docdb_cluster_state(cluster: dict[str, Any], instances: list[dict[str, Any]],
+                        kind: str = "docdb_cluster") -> dict[str, Any]:
     """A cluster is ready when it and every one of its instances (at least one) are available."""
     status = cluster.get("Status", "")
     available = [i for i in instances if i.get("DBInstanceStatus") == "available"]
@@ -140,17 +147,21 @@ def docdb_cluster_state(cluster: dict[str, Any], instances: list[dict[str, Any]]
          "DBInstanceClass": i.get("DBInstanceClass"), "AvailabilityZone": i.get("AvailabilityZone")}
         for i in instances
     ])
-    return state("docdb_cluster", status, cluster.get("DBClusterArn"), cluster.get("Endpoint"),
+    return state(kind, status, cluster.get("DBClusterArn"), cluster.get("Endpoint"),
                  cluster.get("ReaderEndpoint"), cluster.get("Port"), cluster, failed=failed)
 
 
-def _docdb_cluster(client, name: str) -> dict[str, Any]:
+def _docdb_cluster(client, name: str, kind: str = "docdb_cluster") -> dict[str, Any]:
     cluster = client.describe_db_clusters(DBClusterIdentifier=name)["DBClusters"][0]
     paginator = client.get_paginator("describe_db_instances")
     instances = paginator.paginate(
         Filters=[{"Name": "db-cluster-id", "Values": [name]}]
     ).build_full_result()["DBInstances"]
-    return docdb_cluster_state(cluster, instances)
+    return docdb_cluster_state(cluster, instances, kind)
+
+
+def _rds_cluster(client, name: str) -> dict[str, Any]:
+    return _docdb_cluster(client, name, "rds_cluster")
 
 
 def _docdb_cluster_snapshot(client, name: str) -> dict[str, Any]:
@@ -228,6 +239,7 @@ def dynamodb_table_state(table: dict[str, Any]) -> dict[str, Any]:
 _DESCRIBE = {
     "rds_instance": _rds_instance,
     "docdb_cluster": _docdb_cluster,
+    "rds_cluster": _rds_cluster,
     "docdb_cluster_snapshot": _docdb_cluster_snapshot,
     "elasticache_replication_group": _elasticache_replication_group,
     "elasticache_snapshot": _elasticache_snapshot,

@@ -35,18 +35,19 @@ options:
           - The ready and failed states of each kind are the ones the collection's modules wait for with
             C(wait=true).
           - C(docdb_cluster) is ready when the cluster and every one of its instances are available.
+          - C(rds_cluster) (an Aurora cluster) likewise.
           - C(opensearch_domain) is ready when the domain is created, has an endpoint and is not processing
             a change.
           - C(ec2_instance) is ready when running, its endpoint being its private IP address; stopped, stopping,
             shutting down or terminated are failures.
         type: str
         required: true
-        choices: [rds_instance, docdb_cluster, docdb_cluster_snapshot, elasticache_replication_group,
+        choices: [rds_instance, docdb_cluster, rds_cluster, docdb_cluster_snapshot, elasticache_replication_group,
                   elasticache_snapshot, opensearch_domain, ec2_instance]
       name:
         description:
-          - The identifier (RDS, DocumentDB cluster or cluster snapshot), replication group id or snapshot name
-            (ElastiCache), domain name (OpenSearch) or instance ID (EC2).
+          - The identifier (RDS instance or Aurora cluster, DocumentDB cluster or cluster snapshot), replication
+            group id or snapshot name (ElastiCache), domain name (OpenSearch) or instance ID (EC2).
         type: str
         required: true
   timeout:

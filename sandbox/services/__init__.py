@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 SERVICES = ("ec2", "rds", "docdb", "elasticache", "opensearch", "logs", "s3", "sns", "secretsmanager", "kms", "iam",
-            "dynamodb")
+            "dynamodb", "aurora_postgresql")
 
 _LOCK = threading.RLock()
 _ORIGINALS: dict[Callable[..., Any], Any] = {}

@@ -21,7 +21,8 @@ ROOT = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
 ANSIBLE_PLAYBOOK = str(Path(PYTHON).parent / "ansible-playbook")
 KNOWN_ENVIRONMENTS = ["local", "test", "prod", "shared", "limited", "interrupted", "deleted", "torn", "access",
-                      "tables"]
+                      "tables",
+                      "serverless"]
 
 
 def worker_sandbox(worker: str) -> dict[str, str]:
@@ -35,6 +36,7 @@ def worker_sandbox(worker: str) -> dict[str, str]:
             "SANDBOX_REDIS_FIRST_PORT": str(16379 + 1000 * number),
             "SANDBOX_OPENSEARCH_FIRST_PORT": str(19200 + 1000 * number),
             "SANDBOX_DOCDB_FIRST_PORT": str(17017 + 1000 * number),
+            "SANDBOX_POSTGRES_FIRST_PORT": str(15432 + 1000 * number),
             "SANDBOX_STATE_DIR": str(ROOT / ".sandbox" / worker)}
 
 

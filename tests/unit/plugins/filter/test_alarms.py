@@ -161,7 +161,7 @@ def test_every_alarm_is_one_cloudwatch_accepts(result: dict[str, Any], role: str
 def test_the_catalogue_keys_are_unique_and_named_after_their_role() -> None:
     keys = [alarm.key for alarm in CATALOGUE]
     assert len(keys) == len(set(keys))
-    assert all(key.split("_")[0] in ("mysql", "documentdb", "redis", "opensearch") for key in keys)
+    assert all(key.split("_")[0] in ("mysql", "documentdb", "redis", "opensearch", "postgresql") for key in keys)
 
 
 def test_an_unknown_role_is_refused() -> None:
@@ -248,3 +248,13 @@ def test_a_subscription_listed_twice_is_refused() -> None:
         "alarms_subscriptions must list each subscription once; listed more than once: email a@example.com"]
     assert alarm_subscription_errors({"protocol": "email"}) == [
         "alarms_subscriptions must be a list of protocol and endpoint pairs, got {'protocol': 'email'}"]
+
+
+def test_aurora_postgresql_has_an_acu_alarm_per_cluster():
+    result = {"clusters": [{"identifier": "openedx-prod-postgresql-discovery"},
+                           {"identifier": "openedx-prod-postgresql-ecommerce"}]}
+    defined = alarms(result, "aurora_postgresql", "postgresql")
+    name = "openedx-prod-postgresql-acu-utilization-openedx-prod-postgresql-discovery"
+    assert sorted(defined) == [name, "openedx-prod-postgresql-acu-utilization-openedx-prod-postgresql-ecommerce"]
+    assert defined[name]["dimensions"] == {"DBClusterIdentifier": "openedx-prod-postgresql-discovery"}
+    assert defined[name]["namespace"] == "AWS/RDS" and defined[name]["threshold"] == 80.0
