@@ -43,9 +43,11 @@ ALIAS = f"alias/openedx-{ENVIRONMENT}-data-services"
 # Redis and OpenSearch start older, and Redis with a replica, to grow and upgrade.
 SETTINGS = dict(fresh_environment(ENVIRONMENT), data_services_profile="test", data_services_platform="tutor",
                 rds_mysql_deletion_protection=True, documentdb_deletion_protection=True,
-                redis_engine_version="6.2", redis_num_cache_clusters=2, opensearch_engine_version="OpenSearch_2.19")
+                redis_engine_version="6.2", redis_num_cache_clusters=2, opensearch_engine_version="OpenSearch_2.19",
+                data_services_artifacts_dir=str(ROOT / "artifacts" / ENVIRONMENT))
 CONFIRMED = dict(SETTINGS, data_services_teardown_confirm=ENVIRONMENT)
-INVENTORY = "inventories/local"
+# The local inventory without the services teardown.yml leaves out (see the inventory).
+INVENTORY = "tests/system/fixtures/core-services"
 SCALED = {"rds_mysql_instance_class": "db.r6g.large", "rds_mysql_allocated_storage": 30,
           "documentdb_instance_class": "db.r6g.large", "documentdb_instance_count": 2}
 GROWN = {"redis_node_type": "cache.r7g.xlarge", "redis_num_cache_clusters": 3,
@@ -61,7 +63,7 @@ DOCUMENTS = ("intro", "advanced")
 
 @pytest.fixture(scope="module")
 def environment() -> str:
-    result = run_playbook(extra_vars=SETTINGS)
+    result = run_playbook(extra_vars=SETTINGS, inventory=INVENTORY)
     for host in HOSTS:
         assert recap(result.stdout, host)["failed"] == 0, result.stdout[-3000:]
     return INVENTORY
@@ -69,7 +71,7 @@ def environment() -> str:
 
 def _converge(*args: str, **extra: Any) -> tuple[str, dict, int]:
     sandbox("reset")
-    result = run_playbook(*args, extra_vars={**SETTINGS, **extra}, timeout=600)
+    result = run_playbook(*args, extra_vars={**SETTINGS, **extra}, inventory=INVENTORY, timeout=600)
     return result.stdout, ledger(), result.returncode
 
 
