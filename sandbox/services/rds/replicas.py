@@ -152,3 +152,13 @@ def replica_lag(backend: RDSBackend, identifier: str) -> float | None:
     if not status or status.get("Seconds_Behind_Master") is None:
         return None
     return float(status["Seconds_Behind_Master"])
+
+
+def status_infos(self: DBInstance) -> list[dict[str, Any]] | None:
+    """AWS reports a replica's replication state in StatusInfos (amazon.aws.rds_instance promotes only then)."""
+    if not getattr(self, "is_replica", False):
+        return None
+    status = mariadb.replica_status(server_id_of(self) or "") if status_of(self) == "available" else None
+    running = bool(status) and status.get("Slave_IO_Running") == "Yes" and status.get("Slave_SQL_Running") == "Yes"
+    return [{"StatusType": "read replication", "Normal": running or status is None,
+             "Status": "replicating" if running or status is None else "error"}]
