@@ -78,9 +78,17 @@ def create_db_instance_read_replica(self: RDSBackend, db_kwargs: Any) -> DBInsta
     if cross_region:
         db_kwargs["backend"] = self
         # AWS places a cross-region replica without a subnet group in the default VPC of its region.
-        db_kwargs["db_subnet_group_name"] = db_kwargs.get("db_subnet_group_name") or default_subnet_group(self)
+        subnet_group = db_kwargs.pop("db_subnet_group_name", None) or default_subnet_group(self)
+        group = db_kwargs.get("db_parameter_group_name")
+        if group and group not in self.db_parameter_groups:
+            raise RDSClientError("DBParameterGroupNotFound", f"DBParameterGroup not found: {group}")
+        # AWS: a cross-region replica without a group of its region gets the engine's default group there.
+        db_kwargs["db_parameter_group_name"] = group or "default.{}{}".format(
+            primary.engine, ".".join(primary.engine_version.split(".")[:2]))
     replica = original(create_db_instance_read_replica)(self, db_kwargs)
     if cross_region:
+        # Set once the replica belongs to this region's backend (moto looks the group up there).
+        replica.db_subnet_group_name = subnet_group
         # moto keeps the copy's region-bound fields: a cross-region replica has its own.
         replica.availability_zone = f"{self.region_name}a"
         if not db_kwargs.get("vpc_security_group_ids"):
@@ -104,11 +112,18 @@ def create_db_instance_read_replica(self: RDSBackend, db_kwargs: Any) -> DBInsta
     if server_id is not None:
         replica._sandbox_server = mariadb.start_server(
             server_id, replica.engine, replica.master_username or "admin", master_password(replica),
-            replica.db_name, instance_parameters(replica), replicate_from=server_id_of(primary))
+            replica.db_name, _parameters(replica), replicate_from=server_id_of(primary))
         ready, on_done = server_ready(server_id), fail_if_server_failed(replica, server_id)
     begin(replica, "creating", duration("rds_read_replica"), ready, on_done)
     settle_synchronously(replica, server_id)
     return view(replica, "creating")
+
+
+def _parameters(replica: DBInstance) -> dict[str, str]:
+    try:
+        return instance_parameters(replica)
+    except KeyError:  # a default group moto has not made in this region: the engine's defaults
+        return {}
 
 
 def promote_read_replica(self: RDSBackend, db_kwargs: Any) -> DBInstance:
