@@ -21,6 +21,7 @@ ROOT = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
 ANSIBLE_PLAYBOOK = str(Path(PYTHON).parent / "ansible-playbook")
 KNOWN_ENVIRONMENTS = ["local", "test", "prod", "shared", "limited", "interrupted", "deleted", "torn", "scaled"]
+KNOWN_ENVIRONMENTS += ["replicated"]  # test_replicas
 
 
 def worker_sandbox(worker: str) -> dict[str, str]:
