@@ -10,6 +10,7 @@ the promoted server takes writes, and the connection settings written for it nam
 from __future__ import annotations
 
 import json
+import shutil
 import time
 
 import boto3
@@ -60,6 +61,7 @@ def _remove_environment() -> None:
 @pytest.fixture(scope="module", autouse=True)
 def environment():
     _remove_environment()  # what an interrupted run of this module left
+    shutil.rmtree(ARTIFACTS, ignore_errors=True)
     yield
     _remove_environment()
 

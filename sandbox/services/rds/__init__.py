@@ -45,6 +45,7 @@ HOOKS = Hooks(
     replace(DBInstance, "pending_modified_values", property(models.pending_modified_values)),
     replace(DBInstance, "certificate_details", property(models.certificate_details)),
     replace(DBInstance, "status_infos", property(replicas.status_infos)),
+    methods(DBInstance, replicas.remove_replica),
     replace(DBInstance, "db_parameter_group_status_list", property(parameters.parameter_group_status)),
     replace(DBSnapshot, "percent_progress", property(models.snapshot_progress)),
     replace(DBClusterSnapshot, "percent_progress", property(models.snapshot_progress, lambda self, value: None)),

@@ -177,3 +177,10 @@ def status_infos(self: DBInstance) -> list[dict[str, Any]] | None:
     running = bool(status) and status.get("Slave_IO_Running") == "Yes" and status.get("Slave_SQL_Running") == "Yes"
     return [{"StatusType": "read replication", "Normal": running or status is None,
              "Status": "replicating" if running or status is None else "error"}]
+
+
+def remove_replica(self: DBInstance, replica: DBInstance) -> None:
+    """A deleted replica leaves its source's list, which names another region's replica by ARN (moto fails then)."""
+    for name in (replica.db_instance_identifier, replica.db_instance_arn):
+        if name in self.replicas:
+            self.replicas.remove(name)
