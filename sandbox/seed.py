@@ -28,6 +28,42 @@ SECURITY_GROUPS = (
     ("sg-0d5a0000000000e02", "openedx-sandbox-analytics-emr", "edX Analytics EMR nodes (sandbox)"),
 )
 
+# A second region, for cross-region read replicas (rds_mysql_read_replicas): its own VPC, private subnets and platform
+# nodes' security group.
+SECOND_REGION = "us-west-2"
+SECOND_VPC_ID = "vpc-0d5a0000000000002"
+SECOND_VPC_CIDR = "10.43.0.0/16"
+SECOND_SUBNETS = (
+    ("subnet-0d5a0000000000b01", "us-west-2a", "10.43.1.0/24"),
+    ("subnet-0d5a0000000000b02", "us-west-2b", "10.43.2.0/24"),
+)
+SECOND_SECURITY_GROUPS = (
+    ("sg-0d5a0000000000f01", "openedx-sandbox-platform-nodes", "Open edX platform nodes (sandbox, us-west-2)"),
+)
+
+
+def _seed_second_region() -> dict[str, Any]:
+    backend = ec2_backends[ACCOUNT_ID][SECOND_REGION]
+    if SECOND_VPC_ID not in backend.vpcs:
+        with fixed_ids("vpc", SECOND_VPC_ID):
+            backend.create_vpc(SECOND_VPC_CIDR, tags=[{"Key": "Name", "Value": NAME}])
+    for subnet_id, zone, cidr in SECOND_SUBNETS:
+        if not any(subnet_id in subnets for subnets in backend.subnets.values()):
+            with fixed_ids("subnet", subnet_id):
+                subnet = backend.create_subnet(SECOND_VPC_ID, cidr, availability_zone=zone)
+            backend.create_tags([subnet.id], {"Name": f"{NAME}-private-{zone[-1]}", "Tier": "private"})
+    for group_id, name, description in SECOND_SECURITY_GROUPS:
+        if group_id not in backend.groups[SECOND_VPC_ID]:
+            with fixed_ids("security_group", group_id):
+                group = backend.create_security_group(name, description, vpc_id=SECOND_VPC_ID)
+            backend.create_tags([group.id], {"Name": name})
+    return {
+        "region": SECOND_REGION,
+        "vpc": {"id": SECOND_VPC_ID, "cidr": SECOND_VPC_CIDR, "name": NAME},
+        "subnets": [{"id": s, "availability_zone": z, "cidr": c, "private": True} for s, z, c in SECOND_SUBNETS],
+        "security_groups": [{"id": g, "name": n, "vpc_id": SECOND_VPC_ID} for g, n, _ in SECOND_SECURITY_GROUPS],
+    }
+
 
 def seed() -> dict[str, Any]:
     """Create the network in moto unless it exists, write ``.sandbox/seed.json``, and return what it holds."""
@@ -54,6 +90,7 @@ def seed() -> dict[str, Any]:
         "subnets": [{"id": s, "availability_zone": z, "cidr": c, "private": True} for s, z, c in SUBNETS],
         "spare_subnets": [{"id": s, "availability_zone": z, "cidr": c, "private": True} for s, z, c in SPARE_SUBNETS],
         "security_groups": [{"id": g, "name": n, "vpc_id": VPC_ID} for g, n, _ in SECURITY_GROUPS],
+        "second_region": _seed_second_region(),
     }
     (state_dir() / "seed.json").write_text(json.dumps(data, indent=2) + "\n")
     return data

@@ -71,6 +71,10 @@ CATALOGUE: tuple[Alarm, ...] = (
           5, "LessThanThreshold", "percent_of_storage"),
     Alarm("mysql_database_connections", "database-connections", "AWS/RDS", "DatabaseConnections", "instance",
           "Average", 60, 5, "GreaterThanThreshold", "count"),
+    # Per read replica in the instance's region (rds_mysql_read_replicas): an alarm notifies a topic of its own region
+    # only, so another region's replica has none here. A stopped replication reports no ReplicaLag: breaching.
+    Alarm("mysql_replica_lag", "replica-lag", "AWS/RDS", "ReplicaLag", "replica", "Maximum", 60, 5,
+          "GreaterThanThreshold", "seconds", "breaching"),
     # DocumentDB: CPU, memory, connections and replica lag per instance (DBInstanceIdentifier), storage per cluster
     # (DBClusterIdentifier). Replicas report DBInstanceReplicaLag, the primary nothing; failovers swap the roles, so
     # every instance has the alarm and missing data counts as fine.
@@ -208,7 +212,9 @@ def _resources(role: str, result: Mapping[str, Any], account_id: str) -> dict[st
     FreeStorageSpace is a share of, in the metric's unit; ``replicas``, whether the service has several members."""
     if role == "rds_mysql":
         instance = result["identifier"]
+        replicas = [replica["identifier"] for replica in result.get("replicas") or [] if replica.get("same_region")]
         return {"instance": [(instance, {"DBInstanceIdentifier": instance})],
+                "replica": [(replica, {"DBInstanceIdentifier": replica}) for replica in replicas],
                 "storage": int(result.get("allocated_storage") or 0) * GIB, "replicas": False}
     if role == "documentdb":
         instances = list(result.get("instances") or [])
@@ -271,7 +277,7 @@ def alarm_definitions(result: Mapping[str, Any], role: str, service: str, name_p
         threshold, shown = _threshold(alarm, settings["threshold"], resources)
         targets = resources.get(alarm.scope, [])
         for resource, dimensions in targets:
-            suffix = f"-{resource}" if alarm.scope == "member" else ""
+            suffix = f"-{resource}" if alarm.scope in ("member", "replica") else ""
             alarms.append({
                 "name": f"{name_prefix}-{service}-{alarm.slug}{suffix}",
                 "description": _describe(alarm, resource, settings, shown),

@@ -104,6 +104,8 @@ PARAMETERS = {
     "tmp_table_size": "tmp_table_size",
     "max_heap_table_size": "max_heap_table_size",
     "table_open_cache": "table_open_cache",
+    # A read replica's: set by the sandbox (RDS sets it on replicas), never from a parameter group.
+    "read_only": "read_only",
 }
 
 STARTING, READY, FAILED, STOPPED = "starting", "ready", "failed", "stopped"
@@ -128,6 +130,8 @@ class Server:
     # A restored server starts from ``source`` (a prepared copy) and applies ``replay`` (SQL) before it is READY.
     source: Path | None = field(default=None, repr=False)
     replay: Path | None = field(default=None, repr=False)
+    # A read replica starts from a copy of its source's data and replicates from it (start_server).
+    replicate_from: str | None = None
     # One mariadb-backup at a time: a server takes one BACKUP STAGE at a time.
     backup_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -206,12 +210,14 @@ def start_server(
     parameters: dict[str, str] | None = None,
     source: Path | None = None,
     replay: Path | None = None,
+    replicate_from: str | None = None,
 ) -> Server:
     """Reserve a port and start the server in the background; ``state(resource_id)`` tells when it answers.
 
     A new server is empty but for the master user (and ``db_name``). With ``source`` (a copy made by ``backup``) it
     starts from that copy instead, with the users and data in it, and applies the SQL file ``replay`` (from
-    ``binlog_sql``; deleted once applied) before it counts as started.
+    ``binlog_sql``; deleted once applied) before it counts as started. With ``replicate_from`` (the id of a running
+    server) it starts from a fresh copy of that server and replicates from it, read-only: a read replica.
     """
     key = resource_id.lower()
     with _LOCK:
@@ -220,7 +226,10 @@ def start_server(
             return existing
         port = free_port(MYSQL_FIRST_PORT)
         server = Server(key, engine, port, _root() / key, master_username, master_password, db_name,
-                        dict(parameters or {}), source=source, replay=replay)
+                        dict(parameters or {}), source=source, replay=replay,
+                        replicate_from=replicate_from.lower() if replicate_from else None)
+        if replicate_from:
+            server.parameters["read_only"] = "1"
         _SERVERS[key] = server
     threading.Thread(target=_boot, args=(server, True), name=f"mariadb-{key}", daemon=True).start()
     return server
@@ -228,14 +237,22 @@ def start_server(
 
 def _boot(server: Server, fresh: bool) -> None:
     try:
+        seed = None
+        if fresh and server.replicate_from:
+            seed = backup(server.replicate_from, _root() / f".seed-{server.resource_id}")
+            server.source = seed.path
         if fresh:
             shutil.rmtree(server.directory, ignore_errors=True)
             server.directory.mkdir(parents=True)
             shutil.copytree(server.source or _template(), server.datadir)
+        if seed is not None:
+            shutil.rmtree(seed.path.parent, ignore_errors=True)
         _launch(server)
         if fresh and server.replay is not None:
             _replay(server, server.replay)
         _initialise(server, create_master=fresh and server.source is None)
+        if seed is not None:
+            _replicate(server, seed)
         server.state = READY
         LOG.info("mariadb for %s answers on port %s", server.resource_id, server.port)
     except Exception as exc:
@@ -281,6 +298,69 @@ def _replay(server: Server, sql: Path) -> None:
               "--init-command=SET sql_log_bin=0"], f"replaying the binary log into {server.resource_id}",
              stdin=statements, stdout=subprocess.DEVNULL)
     sql.unlink(missing_ok=True)
+
+
+def _replicate(server: Server, seed: Copy) -> None:
+    """Replicate from the source from where ``seed`` (its copy) ends, over TLS, with the source's master user."""
+    source = get(server.replicate_from or "")
+    if source is None or seed.binlog_file is None:
+        raise RuntimeError(f"no binary log position to replicate {server.replicate_from} from")
+    connection = _connect_root(server)
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "CHANGE MASTER TO MASTER_HOST=%s, MASTER_PORT=%s, MASTER_USER=%s, MASTER_PASSWORD=%s, "
+                "MASTER_LOG_FILE=%s, MASTER_LOG_POS=%s, MASTER_SSL=1, MASTER_USE_GTID=no, MASTER_CONNECT_RETRY=1",
+                (AWS_HOST, source.port, source.master_username, source.master_password, seed.binlog_file,
+                 seed.binlog_position))
+            cursor.execute("START SLAVE")
+    finally:
+        connection.close()
+
+
+def replica_status(resource_id: str) -> dict[str, Any] | None:
+    """SHOW SLAVE STATUS of a replica's server (None when it replicates from nothing)."""
+    server = get(resource_id)
+    if server is None or server.state != READY:
+        return None
+    connection = _connect_root(server)
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW SLAVE STATUS")
+            row = cursor.fetchone()
+            names = [column[0] for column in cursor.description or ()]
+    finally:
+        connection.close()
+    return dict(zip(names, row, strict=False)) if row else None
+
+
+def promote(resource_id: str) -> None:
+    """PromoteReadReplica: stop replicating (what was received is applied first) and take writes."""
+    server = get(resource_id)
+    if server is None:
+        return
+    server.replicate_from = None
+    server.parameters.pop("read_only", None)
+    if server.state != READY:
+        return
+    connection = _connect_root(server)
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("STOP SLAVE IO_THREAD")
+            cursor.execute("SELECT MASTER_POS_WAIT(%s, %s, 30)", _relay_end(cursor))
+            cursor.execute("STOP SLAVE")
+            cursor.execute("RESET SLAVE ALL")
+            cursor.execute("SET GLOBAL read_only = 0")
+    finally:
+        connection.close()
+
+
+def _relay_end(cursor: Any) -> tuple[str, int]:
+    cursor.execute("SHOW SLAVE STATUS")
+    row = cursor.fetchone()
+    names = [column[0] for column in cursor.description or ()]
+    status = dict(zip(names, row, strict=False)) if row else {}
+    return str(status.get("Master_Log_File") or ""), int(status.get("Read_Master_Log_Pos") or 0)
 
 
 def native_password_hash(password: str) -> str:

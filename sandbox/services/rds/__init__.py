@@ -12,6 +12,8 @@
 * MySQL/MariaDB snapshots and automated backups hold a real copy of the instance's data, and restores from a
   snapshot or to a point in time start a new MariaDB from it (``backups``; its docstring says how close a
   point-in-time restore gets). DBSnapshotNotFound carries AWS's code (moto's ends in ``Fault``).
+* MySQL read replicas, in the source's region or another, replicate from the source's server for real and
+  promote (``replicas``).
 * Describe output carries the fields amazon.aws compares for idempotence (Performance Insights, gp3
   IOPS/throughput, pending modifications, subnet group, a unique DbiResourceId, engine default parameters
   from the catalogue in ``data/``).
@@ -32,7 +34,7 @@ from moto.rds.models import (
 from moto.rds.responses import RDSResponse
 
 from sandbox.services import Hooks, methods, replace
-from sandbox.services.rds import backend, backups, handlers, models, parameters
+from sandbox.services.rds import backend, backups, handlers, models, parameters, replicas
 
 HOOKS = Hooks(
     [replace(cls, "status", models.STATUS) for cls in (DBInstance, DBCluster, DBSnapshot, DBClusterSnapshot)],
@@ -42,6 +44,8 @@ HOOKS = Hooks(
     replace(DBInstance, "db_instance_port", property(models.instance_port)),
     replace(DBInstance, "pending_modified_values", property(models.pending_modified_values)),
     replace(DBInstance, "certificate_details", property(models.certificate_details)),
+    replace(DBInstance, "status_infos", property(replicas.status_infos)),
+    methods(DBInstance, replicas.remove_replica),
     replace(DBInstance, "db_parameter_group_status_list", property(parameters.parameter_group_status)),
     replace(DBSnapshot, "percent_progress", property(models.snapshot_progress)),
     replace(DBClusterSnapshot, "percent_progress", property(models.snapshot_progress, lambda self, value: None)),
@@ -54,7 +58,8 @@ HOOKS = Hooks(
     replace(DBInstanceAutomatedBackup, "restore_window", property(backups.automated_backup_restore_window)),
     replace(DBInstanceAutomatedBackup, "encrypted", property(backups.automated_backup_encrypted)),
     replace(DBInstanceAutomatedBackup, "db_instance_automated_backups_arn", property(backups.automated_backup_arn)),
-    methods(RDSBackend, backend.create_db_instance, backend.create_db_instance_read_replica,
+    methods(RDSBackend, backend.create_db_instance, replicas.create_db_instance_read_replica,
+            replicas.promote_read_replica,
             backend.modify_db_instance, backend.reboot_db_instance, backend.stop_db_instance,
             backend.start_db_instance, backend.delete_db_instance, backups.create_db_snapshot,
             backups.delete_db_snapshot, backups.copy_db_snapshot, backups.restore_db_instance_from_db_snapshot,

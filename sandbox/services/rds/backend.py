@@ -159,24 +159,6 @@ def create_db_instance(self: RDSBackend, db_kwargs: Any) -> DBInstance:
     return view(database, "creating")
 
 
-def create_db_instance_read_replica(self: RDSBackend, db_kwargs: Any) -> DBInstance:
-    db_kwargs.pop("port", None)
-    replica = original(create_db_instance_read_replica)(self, db_kwargs)
-    # moto copies the primary object: give the replica its own identity, lists and transition.
-    replica._sandbox_key = None
-    replica.__dict__.pop("_sandbox_server", None)
-    replica.__dict__.pop(PENDING_REBOOT, None)
-    replica.__dict__.pop(backups.BACKED_UP, None)
-    replica.tags = list(db_kwargs.get("tags") or [])
-    replica.enabled_cloudwatch_logs_exports = list(replica.enabled_cloudwatch_logs_exports)
-    replica.vpc_security_group_ids = list(replica.vpc_security_group_ids)
-    replica.dbi_resource_id = "db-" + random_suffix(26)
-    replica._sandbox_pending = {}
-    replica._sandbox_status = "available"
-    _start_instance_lifecycle(self, replica, "rds_read_replica")
-    return view(replica, "creating")
-
-
 def _spread_zone(cluster: DBCluster) -> str:
     """AWS spreads a cluster's instances over its availability zones; pick the least used one."""
     zones = list(cluster.availability_zones or [f"{cluster.region}a"])

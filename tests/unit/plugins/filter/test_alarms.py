@@ -69,6 +69,17 @@ def test_no_mysql_replica_lag_alarm_without_a_read_replica() -> None:
     assert not any(alarm["metric_name"] == "ReplicaLag" for alarm in alarms(MYSQL, "rds_mysql", "mysql").values())
 
 
+def test_mysql_replica_lag_alarm_per_read_replica_of_the_instance_region_only() -> None:
+    replicas = [{"name": "read", "identifier": "openedx-prod-mysql-read", "same_region": True},
+                {"name": "dr", "identifier": "openedx-prod-mysql-dr", "same_region": False}]
+    found = alarms({**MYSQL, "replicas": replicas}, "rds_mysql", "mysql")
+    lag = {name: alarm for name, alarm in found.items() if alarm["metric_name"] == "ReplicaLag"}
+    assert list(lag) == ["openedx-prod-mysql-replica-lag-openedx-prod-mysql-read"]
+    alarm = lag["openedx-prod-mysql-replica-lag-openedx-prod-mysql-read"]
+    assert alarm["dimensions"] == {"DBInstanceIdentifier": "openedx-prod-mysql-read"}
+    assert (alarm["threshold"], alarm["treat_missing_data"]) == (60, "breaching")
+
+
 def test_documentdb_alarms_name_each_instance_and_the_cluster_where_the_metric_is_per_cluster() -> None:
     found = alarms(DOCDB, "documentdb", "documentdb")
     per_instance = {"CPUUtilization", "FreeableMemory", "DatabaseConnections", "DBInstanceReplicaLag"}
