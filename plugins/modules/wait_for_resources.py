@@ -40,10 +40,12 @@ options:
             a change.
           - C(ec2_instance) is ready when running, its endpoint being its private IP address; stopped, stopping,
             shutting down or terminated are failures.
+          - C(dynamodb_table) is ready when the table and every one of its global secondary indexes and replicas are
+            active.
         type: str
         required: true
         choices: [rds_instance, docdb_cluster, rds_cluster, docdb_cluster_snapshot, elasticache_replication_group,
-                  elasticache_snapshot, opensearch_domain, ec2_instance]
+                  elasticache_snapshot, opensearch_domain, ec2_instance, dynamodb_table]
       name:
         description:
           - The identifier (RDS instance or Aurora cluster, DocumentDB cluster or cluster snapshot), replication

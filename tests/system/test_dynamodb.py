@@ -56,7 +56,7 @@ def created() -> tuple[str, dict]:
 
 
 def test_creation_with_every_feature(created: tuple[str, dict]) -> None:
-    _, calls = created
+    calls = created[1]
     assert calls["mutating"]["dynamodb:CreateTable"] == 2
     dynamodb = aws("dynamodb")
     key = aws("kms").describe_key(KeyId=f"alias/{PREFIX}-data-services")["KeyMetadata"]["Arn"]
@@ -173,8 +173,8 @@ def test_real_data_through_the_table_and_the_stream(created: tuple[str, dict]) -
     item = {"learner_id": {"S": "learner-1"}, "event_time": {"N": "1764672000"}, "course_id": {"S": "course-v1:X+1+T"},
             "event_type": {"S": "problem_check"}, "expires_at": {"N": str(int(time.time()) + 86400)}}
     dynamodb.put_item(TableName=EVENTS, Item=item)
-    read = dynamodb.get_item(TableName=EVENTS, Key={"learner_id": item["learner_id"],
-                                                     "event_time": item["event_time"]}, ConsistentRead=True)
+    key = {"learner_id": item["learner_id"], "event_time": item["event_time"]}
+    read = dynamodb.get_item(TableName=EVENTS, Key=key, ConsistentRead=True)
     assert read["Item"] == item
     by_course = dynamodb.query(TableName=EVENTS, IndexName="by-course", KeyConditionExpression="course_id = :c",
                                ExpressionAttributeValues={":c": item["course_id"]})
