@@ -59,8 +59,8 @@ def test_the_build_context_holds_the_collection_its_collections_and_its_librarie
     assert galaxy[0] == {"name": f"collections/{TARBALL}", "type": "file"}
     wanted = yaml.safe_load((ROOT / "requirements.yml").read_text())["collections"]
     assert galaxy[1:] == wanted
-    assert {c["name"] for c in galaxy[1:]} == {"amazon.aws", "community.aws", "community.mysql", "community.postgresql",
-                                                  "kubernetes.core"}
+    collections = {c["name"] for c in galaxy[1:]}
+    assert collections == {"amazon.aws", "community.aws", "community.mysql", "community.postgresql", "kubernetes.core"}
 
     # The collection in the context is the repository's, with the playbooks and the roles.
     with tarfile.open(context / "_build" / "collections" / TARBALL) as archive:
