@@ -17,11 +17,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from ansible.errors import AnsibleFilterError
-from ansible_collections.openedx.data_services.plugins.module_utils.cloudwatch import (
-    evaluation_problem,
-    period_problem,
-)
-from ansible_collections.openedx.data_services.plugins.module_utils.sns import subscription_problem
+
+# The rules of periods and subscriptions live with the modules that enforce them (module_utils cloudwatch and sns),
+# which import boto3. They are imported where the checks run: Ansible loads this file in each worker that templates
+# one of its filters, and boto3 would add a second of CPU to each.
 
 MIB = 1024 * 1024
 GIB = 1024 * MIB
@@ -181,6 +180,11 @@ def _override_problems(variable: str, alarm: Alarm, override: Mapping[str, Any])
         problems += [problem] if problem else []
     if "enabled" in override and not isinstance(override["enabled"], bool):
         problems.append(f"{variable}.enabled must be true or false, got {override['enabled']!r}")
+    from ansible_collections.openedx.data_services.plugins.module_utils.cloudwatch import (
+        evaluation_problem,
+        period_problem,
+    )
+
     period = override.get("period", alarm.period)
     problem = period_problem(period)
     if problem is None:
@@ -194,6 +198,8 @@ def _override_problems(variable: str, alarm: Alarm, override: Mapping[str, Any])
 
 def alarm_subscription_errors(subscriptions: Any) -> list[str]:
     """Every problem in ``alarms_subscriptions``, each naming the entry; empty when there is none."""
+    from ansible_collections.openedx.data_services.plugins.module_utils.sns import subscription_problem
+
     if not isinstance(subscriptions, list):
         return [f"alarms_subscriptions must be a list of protocol and endpoint pairs, got {subscriptions!r}"]
     errors = [f"alarms_subscriptions[{index}]: {problem}" for index, subscription in enumerate(subscriptions)

@@ -10,7 +10,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from ansible.errors import AnsibleFilterError
-from ansible_collections.openedx.data_services.plugins.module_utils import dynamodb
 
 TABLE_KEYS = {"name", "partition_key", "sort_key", "billing_mode", "read_capacity", "write_capacity", "table_class",
               "global_indexes", "local_indexes", "ttl_attribute", "stream_view_type", "point_in_time_recovery",
@@ -23,6 +22,14 @@ SHORT_NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
 STREAM_NAME = re.compile(r"^[a-zA-Z0-9_.-]{1,128}$")
 
 
+def _rules():
+    """The dynamodb_table module's rules (module_utils dynamodb), imported when a check runs: that file imports boto3,
+    and Ansible loads this one in each worker that templates one of its filters."""
+    from ansible_collections.openedx.data_services.plugins.module_utils import dynamodb
+
+    return dynamodb
+
+
 def _key(value: Any, where: str, problems: list[str]) -> dict[str, str] | None:
     if value is None:
         return None
@@ -32,7 +39,7 @@ def _key(value: Any, where: str, problems: list[str]) -> dict[str, str] | None:
         problems.append(f"{where} must be an attribute name or {{name, type}}, got {value!r}.")
         return None
     kind = str(value.get("type", "S"))
-    if kind not in dynamodb.ATTRIBUTE_TYPES:
+    if kind not in _rules().ATTRIBUTE_TYPES:
         problems.append(f"{where}.type must be one of S, N, B (string, number, binary), got {kind!r}.")
     return {"name": str(value["name"]), "type": kind}
 
@@ -47,8 +54,8 @@ def _index(index: Any, where: str, local: bool, problems: list[str]) -> dict[str
     if unknown:
         problems.append(f"{where} has unknown settings {sorted(unknown)}; allowed: {sorted(allowed)}.")
     projection = index.get("projection", "ALL")
-    if projection not in dynamodb.PROJECTION_TYPES:
-        problems.append(f"{where}.projection must be one of {', '.join(dynamodb.PROJECTION_TYPES)}, "
+    if projection not in _rules().PROJECTION_TYPES:
+        problems.append(f"{where}.projection must be one of {', '.join(_rules().PROJECTION_TYPES)}, "
                         f"got {projection!r}.")
     result = {"name": str(index["name"]), "sort_key": _key(index.get("sort_key"), f"{where}.sort_key", problems),
               "projection": projection, "non_key_attributes": list(index.get("non_key_attributes") or [])}
@@ -78,10 +85,10 @@ def table_params(table: Mapping[str, Any], name_prefix: str, defaults: Mapping[s
         problems.append(f"{where}.name must start with a lowercase letter or digit and hold only a-z, 0-9, _, - "
                         f"and . (it becomes {name_prefix}-<name>), got {short!r}.")
     billing = table.get("billing_mode", "PAY_PER_REQUEST")
-    if billing not in dynamodb.BILLING_MODES:
+    if billing not in _rules().BILLING_MODES:
         problems.append(f"{where}.billing_mode must be PAY_PER_REQUEST or PROVISIONED, got {billing!r}.")
-    for option, choices in (("stream_view_type", dynamodb.STREAM_VIEW_TYPES),
-                            ("table_class", dynamodb.TABLE_CLASSES)):
+    for option, choices in (("stream_view_type", _rules().STREAM_VIEW_TYPES),
+                            ("table_class", _rules().TABLE_CLASSES)):
         if table.get(option) is not None and table[option] not in choices:
             problems.append(f"{where}.{option} must be one of {', '.join(choices)}, got {table[option]!r}.")
     params = {
@@ -121,16 +128,16 @@ def table_params(table: Mapping[str, Any], name_prefix: str, defaults: Mapping[s
             problems.append(f"{where}.autoscaling must be a dict of min, max and target, got {autoscaling!r}.")
         else:
             low, high, target = (autoscaling.get(k) for k in ("min", "max", "target"))
-            if not (isinstance(low, int) and isinstance(high, int) and 1 <= low <= high <= dynamodb.MAX_CAPACITY):
+            if not (isinstance(low, int) and isinstance(high, int) and 1 <= low <= high <= _rules().MAX_CAPACITY):
                 problems.append(f"{where}.autoscaling.min and max must be whole capacity units with 1 <= min <= max "
-                                f"<= {dynamodb.MAX_CAPACITY}, got {low!r} and {high!r}.")
+                                f"<= {_rules().MAX_CAPACITY}, got {low!r} and {high!r}.")
             if not (isinstance(target, (int, float)) and 20 <= target <= 90):
                 problems.append(f"{where}.autoscaling.target must be a utilisation percentage from 20 to 90, got "
                                 f"{target!r}.")
     # The module's own rules; a setting already refused above is left out of them.
     checked = dict(params, stream_view_type=params["stream_view_type"] if params["stream_view_type"]
-                   in dynamodb.STREAM_VIEW_TYPES else None, name=f"{name_prefix}-{short or 'x'}")
-    problems += [f"{where}: {p}" for p in dynamodb.problems(checked) if not p.startswith("name must")]
+                   in _rules().STREAM_VIEW_TYPES else None, name=f"{name_prefix}-{short or 'x'}")
+    problems += [f"{where}: {p}" for p in _rules().problems(checked) if not p.startswith("name must")]
     return params
 
 
