@@ -23,9 +23,9 @@ for namespace in amazon community; do
 done
 cd "$dest"
 git init -q . && git add -A >/dev/null   # ansible-test lists the collection's files through git
-# The sandbox, the benchmark and tools/ are development tools, not shipped in the collection (galaxy.yml build_ignore).
+# The sandbox, the benchmark, tools/ and tests/speedup/ are development tools, not shipped (galaxy.yml build_ignore).
 excludes=()
-for path in sandbox/ bench/ tools/ tests/unit/sandbox/ tests/component/sandbox/; do
+for path in sandbox/ bench/ tools/ tests/unit/sandbox/ tests/component/sandbox/ tests/speedup/; do
   [ -e "$path" ] && excludes+=(--exclude "$path")
 done
 python_version=$("$root/.venv/bin/python" -c 'import sys; print("%d.%d" % sys.version_info[:2])')
