@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
 ANSIBLE_PLAYBOOK = str(Path(PYTHON).parent / "ansible-playbook")
 KNOWN_ENVIRONMENTS = ["local", "test", "prod", "shared", "limited", "interrupted", "deleted", "torn", "access",
-                      "tables", "serverless", "replicated"]
+                      "tables", "serverless", "replicated", "pooled"]
 
 
 def worker_sandbox(worker: str) -> dict[str, str]:

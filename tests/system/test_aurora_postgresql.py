@@ -1,8 +1,9 @@
-"""Aurora PostgreSQL Serverless v2 through data-services.yml --limit postgresql, on an environment of its own.
+"""Aurora PostgreSQL Serverless v2 through data-services.yml --limit postgresql, on environments of their own.
 
 inventories/local has the prod shape: a cluster per service, each with a db.serverless writer and two readers in
 distinct zones. The sandbox runs a real PostgreSQL behind each cluster: each service's user logs in over verified
-TLS with the password of its secret and reaches its own database only; a login without TLS is refused.
+TLS with the password of its secret and reaches its own database only; a login without TLS is refused. The test
+profile (environment ``pooled``) shares one cluster, without readers, between the services.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ ENVIRONMENT = "serverless"
 SERVICES = ("discovery", "ecommerce")
 CLUSTERS = {name: f"openedx-{ENVIRONMENT}-postgresql-{name}" for name in SERVICES}
 CONNECTIONS = ROOT / "artifacts" / ENVIRONMENT / "connections.yml"
+POOLED = "pooled"
 
 
 def _run(*args: str, **extra: object):
@@ -33,8 +35,8 @@ def created():
     return result, mutating
 
 
-def _secret(name: str) -> dict:
-    return json.loads(aws("secretsmanager").get_secret_value(SecretId=f"openedx/{ENVIRONMENT}/postgresql/{name}")[
+def _secret(name: str, environment: str = ENVIRONMENT) -> dict:
+    return json.loads(aws("secretsmanager").get_secret_value(SecretId=f"openedx/{environment}/postgresql/{name}")[
         "SecretString"])
 
 
@@ -126,3 +128,31 @@ def test_bad_inputs_are_refused_before_any_call(settings, message):
     assert recap(result.stdout, "postgresql")["failed"] == 1, result.stdout[-3000:]
     assert message in " ".join(result.stdout.split()), result.stdout[-3000:]
     assert mutating == {}, mutating
+
+
+@pytest.fixture(scope="module")
+def pooled():
+    sandbox("reset")
+    result = run_playbook("--limit", "postgresql",
+                          extra_vars={**fresh_environment(POOLED), "data_services_profile": "test"})
+    assert recap(result.stdout, "postgresql")["failed"] == 0, result.stdout[-4000:]
+    return ledger()["mutating"]
+
+
+def test_the_test_profile_shares_one_cluster_between_the_services(pooled):
+    assert (pooled["rds:CreateDBCluster"], pooled["rds:CreateDBInstance"]) == (1, 1), pooled
+    identifier = f"openedx-{POOLED}-postgresql"
+    cluster = aws("rds").describe_db_clusters(DBClusterIdentifier=identifier)["DBClusters"][0]
+    assert cluster["ServerlessV2ScalingConfiguration"] == {"MinCapacity": 0.5, "MaxCapacity": 4.0}
+    assert not cluster["DeletionProtection"] and cluster["BackupRetentionPeriod"] == 1
+    assert [m["DBInstanceIdentifier"] for m in cluster["DBClusterMembers"]] == [f"{identifier}-1"]
+    secrets = {name: _secret(name, POOLED) for name in SERVICES}
+    assert {(s["host"], s["port"]) for s in secrets.values()} == {(cluster["Endpoint"], cluster["Port"])}
+    # A database and a user per service on the one server: each user reaches its own database and not the other's.
+    for name, other in (SERVICES, SERVICES[::-1]):
+        with _connect(secrets[name], name) as connection, connection.cursor() as cursor:
+            cursor.execute("SELECT current_database(), current_user")
+            assert cursor.fetchone() == (name, name)
+        connection.close()
+        with pytest.raises(psycopg2.OperationalError, match="permission denied for database"):
+            _connect(secrets[name], other)
