@@ -9,8 +9,10 @@ the stream is read from it.
 from __future__ import annotations
 
 import copy
+import io
 import re
 import time
+import zipfile
 
 import pytest
 import yaml
@@ -185,3 +187,41 @@ def test_real_data_through_the_table_and_the_stream(created: tuple[str, dict]) -
                                           ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
     records = kinesis.get_records(ShardIterator=iterator)["Records"]
     assert [r["Data"] for r in records] == [b'{"event_type": "problem_check"}']
+
+
+def test_the_function_named_once_deployed_is_mapped_to_its_stream(created: tuple[str, dict]) -> None:
+    """The platform deploys its function with the role the first run made; naming it maps it to the stream, once."""
+    function = f"{PREFIX}-tracking-to-dynamodb"
+    role = aws("iam").get_role(RoleName=f"{STREAM}-lambda")["Role"]
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as package:
+        package.writestr("handler.py", "def handler(event, context):\n    return None\n")
+    aws("lambda").create_function(FunctionName=function, Runtime="python3.12", Role=role["Arn"],
+                                  Handler="handler.handler", Code={"ZipFile": archive.getvalue()})
+    streams = [dict(EXAMPLE["dynamodb_kinesis_streams"][0], lambda_function=function)]
+    settings = {"dynamodb_tables": _with_two_more_indexes(), "dynamodb_kinesis_streams": streams}
+
+    sandbox("reset")
+    output = _run("--check", **settings)
+    assert recap(output, "dynamodb")["failed"] == 0, output[-4000:]
+    assert ledger()["mutating"] == {}
+
+    sandbox("reset")
+    output = _run(**settings)
+    assert recap(output, "dynamodb")["failed"] == 0, output[-4000:]
+    # The role's log statement now names the function (until then, any function named after the stream).
+    assert ledger()["mutating"] == {"iam:PutRolePolicy": 1, "lambda:CreateEventSourceMapping": 1}, ledger()[
+        "mutating"]
+    stream_arn = aws("kinesis").describe_stream_summary(StreamName=STREAM)["StreamDescriptionSummary"]["StreamARN"]
+    mappings = aws("lambda").list_event_source_mappings(EventSourceArn=stream_arn)["EventSourceMappings"]
+    assert [(m["FunctionArn"].rsplit(":", 1)[-1], m["BatchSize"], m["State"]) for m in mappings] == [
+        (function, 100, "Enabled")]
+    # The function's role may write the function's own logs only.
+    policy = aws("iam").get_role_policy(RoleName=f"{STREAM}-lambda", PolicyName="stream-to-table")["PolicyDocument"]
+    logs = next(s["Resource"] for s in policy["Statement"] if s["Sid"] == "WriteItsLogs")
+    assert logs.endswith(f":log-group:/aws/lambda/{function}:*"), logs
+
+    sandbox("reset")
+    output = _run(**settings)
+    assert recap(output, "dynamodb")["changed"] == 0, output[-4000:]
+    assert ledger()["mutating"] == {}
