@@ -190,3 +190,24 @@ def test_a_rerun_and_check_mode_change_nothing(created) -> None:
         output, calls = access_run(*args)
         assert recap(output)["changed"] == 0 and recap(output)["failed"] == 0, output[-3000:]
         assert calls["mutating"] == {}, (args, calls)
+
+
+def test_a_pod_dropped_from_the_list_loses_its_role_and_its_service_account(created) -> None:
+    """Last in this module: it removes the cms pod."""
+    lms_only = [pod for pod in ACCESS["access_pods"] if pod["name"] == "lms"]
+    # A role named like a pod's but not made by the collection (no Environment tag) is not the collection's to remove.
+    handmade = f"openedx-{ENVIRONMENT}-pod-handmade"
+    aws("iam").create_role(RoleName=handmade, AssumeRolePolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"},
+                                                "Action": "sts:AssumeRole"}]}))
+    output, calls = access_run("--check", "--diff", access_pods=lms_only)
+    assert recap(output)["failed"] == 0 and recap(output)["changed"] >= 1, output[-3000:]
+    assert calls["mutating"] == {}, calls
+    assert (K8S / "serviceaccount-cms.yaml").exists()
+
+    output, calls = access_run(access_pods=lms_only)
+    assert recap(output)["failed"] == 0, output[-3000:]
+    assert calls["mutating"] == {"iam:DeleteRolePolicy": 1, "iam:DeleteRole": 1}, calls
+    roles = [role["RoleName"] for role in aws("iam").list_roles()["Roles"]]
+    assert ROLES["lms"] in roles and ROLES["cms"] not in roles and handmade in roles
+    assert sorted(path.name for path in K8S.iterdir()) == ["serviceaccount-lms.yaml"]
