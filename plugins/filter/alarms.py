@@ -70,8 +70,8 @@ CATALOGUE: tuple[Alarm, ...] = (
           5, "LessThanThreshold", "percent_of_storage"),
     Alarm("mysql_database_connections", "database-connections", "AWS/RDS", "DatabaseConnections", "instance",
           "Average", 60, 5, "GreaterThanThreshold", "count"),
-    # Per read replica in the instance's region (rds_mysql_read_replicas): an alarm notifies a topic of its own region
-    # only, so another region's replica has none here. A stopped replication reports no ReplicaLag: breaching.
+    # Per read replica (rds_mysql_read_replicas). An alarm watches and notifies in its own region only: another
+    # region's replica has its alarm there (``region``). A stopped replication reports no ReplicaLag: breaching.
     Alarm("mysql_replica_lag", "replica-lag", "AWS/RDS", "ReplicaLag", "replica", "Maximum", 60, 5,
           "GreaterThanThreshold", "seconds", "breaching"),
     # DocumentDB: CPU, memory, connections and replica lag per instance (DBInstanceIdentifier), storage per cluster
@@ -213,9 +213,16 @@ def alarm_subscription_errors(subscriptions: Any) -> list[str]:
     return errors
 
 
-def _resources(role: str, result: Mapping[str, Any], account_id: str) -> dict[str, Any]:
+def _resources(role: str, result: Mapping[str, Any], account_id: str, region: str = "") -> dict[str, Any]:
     """The resources each scope of the role's alarms names, with their dimensions; ``storage``, the capacity
-    FreeStorageSpace is a share of, in the metric's unit; ``replicas``, whether the service has several members."""
+    FreeStorageSpace is a share of, in the metric's unit; ``replicas``, whether the service has several members.
+    With ``region`` (another region's), only what the role has there: MySQL's read replicas of that region."""
+    if role == "rds_mysql" and region:
+        replicas = [replica["identifier"] for replica in result.get("replicas") or []
+                    if not replica.get("same_region") and replica.get("region") == region]
+        return {"replica": [(replica, {"DBInstanceIdentifier": replica}) for replica in replicas], "replicas": False}
+    if region:
+        raise AnsibleFilterError(f"alarm_definitions: the role {role!r} has no resource in another region")
     if role == "rds_mysql":
         instance = result["identifier"]
         replicas = [replica["identifier"] for replica in result.get("replicas") or [] if replica.get("same_region")]
@@ -260,17 +267,19 @@ def _describe(alarm: Alarm, resource: str, settings: Mapping[str, Any], shown: s
 
 def alarm_definitions(result: Mapping[str, Any], role: str, service: str, name_prefix: str,
                       thresholds: Mapping[str, Any], overrides: Mapping[str, Any] | None = None,
-                      account_id: str = "") -> list[dict[str, Any]]:
+                      account_id: str = "", region: str = "") -> list[dict[str, Any]]:
     """The alarms of one service, as cloudwatch_metric_alarms takes them, from its role's ``<role>_result``.
 
     ``name_prefix`` is ``<prefix>-<environment>``: each alarm is named ``<name_prefix>-<service>-<metric>``, followed
     by ``-<resource>`` where the service has several resources (DocumentDB instances, Redis member clusters).
-    ``thresholds`` is the profile's table of ``alarms_thresholds``, ``overrides`` ``alarms_overrides``.
+    ``thresholds`` is the profile's table of ``alarms_thresholds``, ``overrides`` ``alarms_overrides``. ``region``, when
+    it is another region than the environment's, makes the alarms of the role's resources there (an alarm watches
+    and notifies in its own region only): MySQL's cross-region read replicas.
     """
     if not isinstance(result, Mapping):
         raise AnsibleFilterError(f"alarm_definitions: the input must be the role's result (a dict), got {result!r}")
     overrides = overrides or {}
-    resources = _resources(role, result, account_id)
+    resources = _resources(role, result, account_id, region)
     alarms = []
     for alarm in CATALOGUE:
         if not alarm.key.startswith(ROLES[role]):
@@ -280,8 +289,10 @@ def alarm_definitions(result: Mapping[str, Any], role: str, service: str, name_p
         settings.setdefault("datapoints_to_alarm", settings["evaluation_periods"])
         if not settings["enabled"] or (alarm.only == "replicas" and not resources["replicas"]):
             continue
-        threshold, shown = _threshold(alarm, settings["threshold"], resources)
         targets = resources.get(alarm.scope, [])
+        if not targets:
+            continue
+        threshold, shown = _threshold(alarm, settings["threshold"], resources)
         for resource, dimensions in targets:
             suffix = f"-{resource}" if alarm.scope in ("member", "replica") else ""
             alarms.append({

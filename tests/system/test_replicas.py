@@ -158,6 +158,43 @@ def test_replicas_are_created_and_replicate():
         assert _query(entry, replica["host"], replica["port"], "SELECT @@read_only") == [(1,)]
 
 
+def _client(service: str, region: str):
+    return boto3.client(service, endpoint_url=SANDBOX_ENDPOINT, region_name=region,
+                        aws_access_key_id="sandbox-access-key", aws_secret_access_key="sandbox-secret-key")
+
+
+def test_each_replica_lag_is_alarmed_in_the_replicas_region():
+    """An alarm watches and notifies in its own region: the us-west-2 replica's alarm is there, with a topic there
+    encrypted with the replicas' key of that region, whose policy lets the environment's alarms there use it."""
+    account = aws("sts").get_caller_identity()["Account"]
+    for region, replica in (("us-east-1", f"{PRIMARY}-read"), (WEST, f"{PRIMARY}-dr")):
+        topic = f"arn:aws:sns:{region}:{account}:openedx-{ENVIRONMENT}-data-services-alarms"
+        alarms = _client("cloudwatch", region).describe_alarms(
+            AlarmNamePrefix=f"openedx-{ENVIRONMENT}-mysql-replica-lag-")["MetricAlarms"]
+        assert [(a["AlarmName"], a["MetricName"], a["Dimensions"], a["AlarmActions"]) for a in alarms] == [
+            (f"openedx-{ENVIRONMENT}-mysql-replica-lag-{replica}", "ReplicaLag",
+             [{"Name": "DBInstanceIdentifier", "Value": replica}], [topic])], region
+    # Nothing else of the environment alarms in us-west-2.
+    west_alarms = _client("cloudwatch", WEST).describe_alarms(AlarmNamePrefix=f"openedx-{ENVIRONMENT}-")
+    assert len(west_alarms["MetricAlarms"]) == 1
+    west_topic = f"arn:aws:sns:{WEST}:{account}:openedx-{ENVIRONMENT}-data-services-alarms"
+    key = _client("kms", WEST).describe_key(KeyId=f"alias/{PRIMARY}-replicas")["KeyMetadata"]["Arn"]
+    attributes = _client("sns", WEST).get_topic_attributes(TopicArn=west_topic)["Attributes"]
+    assert attributes["KmsMasterKeyId"] == key
+    source = {"StringEquals": {"aws:SourceAccount": account},
+              "ArnLike": {"aws:SourceArn": f"arn:aws:cloudwatch:{WEST}:{account}:alarm:openedx-{ENVIRONMENT}-*"}}
+    publish = [s for s in json.loads(attributes["Policy"])["Statement"]
+               if s.get("Principal") == {"Service": "cloudwatch.amazonaws.com"}]
+    assert [(s["Action"], s["Resource"], s["Condition"]) for s in publish] == [("sns:Publish", west_topic, source)]
+    key_policy = json.loads(_client("kms", WEST).get_key_policy(KeyId=key, PolicyName="default")["Policy"])
+    use = [s for s in key_policy["Statement"] if s.get("Principal") == {"Service": "cloudwatch.amazonaws.com"}]
+    assert [(sorted(s["Action"]), s["Condition"]) for s in use] == [(["kms:Decrypt", "kms:GenerateDataKey*"], source)]
+    rds_use = next(s for s in key_policy["Statement"] if s["Sid"] == "ReplicasUseThroughRds")
+    assert rds_use["Condition"]["StringEquals"]["kms:ViaService"] == f"rds.{WEST}.amazonaws.com"
+    subscriptions = _client("sns", WEST).list_subscriptions_by_topic(TopicArn=west_topic)["Subscriptions"]
+    assert [(s["Protocol"], s["Endpoint"]) for s in subscriptions] == [("email", "platform-oncall@example.com")]
+
+
 def test_run_again_changes_nothing():
     output, calls, returncode = _run()
     assert returncode == 0, output[-3000:]
@@ -181,7 +218,9 @@ def test_failover_promotes_the_cross_region_replica():
     _query(entry, entry["host"], entry["port"], f"INSERT INTO {PROBE}.marks VALUES ('before-failover')")
     output, calls, returncode = _run(playbook="playbooks/failover.yml", rds_mysql_failover_replica="dr")
     assert returncode == 0, output[-3000:]
-    assert calls["mutating"] == {"rds:PromoteReadReplica": 1}
+    # The promoted instance's lag alarm goes: it would fire on the ReplicaLag a standalone instance no longer sends.
+    assert calls["mutating"] == {"rds:PromoteReadReplica": 1, "monitoring:DeleteAlarms": 1}
+    assert _client("cloudwatch", WEST).describe_alarms(AlarmNamePrefix=f"openedx-{ENVIRONMENT}-")["MetricAlarms"] == []
     assert "s behind its source just before the promotion" in output
 
     promoted = _rds(WEST).describe_db_instances(DBInstanceIdentifier=f"{PRIMARY}-dr")["DBInstances"][0]

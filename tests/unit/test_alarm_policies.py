@@ -30,13 +30,13 @@ FACTS = {
 TOPIC = f"arn:aws:sns:{REGION}:{ACCOUNT}:openedx-prod-data-services-alarms"
 
 
-def render(role: str, template: str) -> dict[str, Any]:
+def render(role: str, template: str, **extra: Any) -> dict[str, Any]:
     loader = DataLoader()
     variables: dict[str, Any] = {}
     for path in (ROOT / "roles/data_services/defaults/main.yml", ROOT / "roles" / role / "defaults/main.yml",
                  ROOT / "roles" / role / "vars/main.yml"):
         variables.update(loader.load_from_file(str(path), trusted_as_template=True))
-    templar = Templar(loader=loader, variables={**variables, **FACTS})
+    templar = Templar(loader=loader, variables={**variables, **FACTS, **extra})
     return json.loads(templar.template(trust_as_template((ROOT / "roles" / role / "templates" / template).read_text())))
 
 
@@ -83,3 +83,19 @@ def test_every_alarm_of_the_environment_matches_the_policies_source_arn() -> Non
     for alarm in alarms:
         assert fnmatch.fnmatchcase(f"arn:aws:cloudwatch:{REGION}:{ACCOUNT}:alarm:{alarm['name']}", pattern)
     assert not fnmatch.fnmatchcase(f"arn:aws:cloudwatch:{REGION}:{ACCOUNT}:alarm:openedx-test-mysql-cpu", pattern)
+
+
+def test_another_regions_topic_and_replica_key_let_the_environments_alarms_of_that_region_in() -> None:
+    """A cross-region read replica's lag alarm notifies a topic of its region, encrypted with the replicas' key there:
+    the topic's policy and the key's name the same alarms, of that region."""
+    west = "us-west-2"
+    topic = statements(render("alarms", "topic_policy.json.j2", __alarms_region=west))
+    publish = topic["CloudWatchAlarmsOfTheEnvironmentPublish"]
+    assert publish["Resource"] == f"arn:aws:sns:{west}:{ACCOUNT}:openedx-prod-data-services-alarms"
+    key = statements(render("rds_mysql", "replica_key_policy.json.j2", item=west))
+    assert key["CloudWatchAlarmsOfTheEnvironmentPublishToItsEncryptedTopic"]["Condition"] == publish["Condition"] == {
+        "StringEquals": {"aws:SourceAccount": ACCOUNT},
+        "ArnLike": {"aws:SourceArn": f"arn:aws:cloudwatch:{west}:{ACCOUNT}:alarm:openedx-prod-*"},
+    }
+    assert key["ReplicasUseThroughRds"]["Condition"]["StringEquals"] == {
+        "kms:CallerAccount": ACCOUNT, "kms:ViaService": f"rds.{west}.amazonaws.com"}

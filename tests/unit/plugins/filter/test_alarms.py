@@ -80,6 +80,21 @@ def test_mysql_replica_lag_alarm_per_read_replica_of_the_instance_region_only() 
     assert (alarm["threshold"], alarm["treat_missing_data"]) == (60, "breaching")
 
 
+def test_another_regions_replicas_have_their_lag_alarm_in_that_region_and_nothing_else_there() -> None:
+    replicas = [{"name": "read", "identifier": "openedx-prod-mysql-read", "same_region": True, "region": "us-east-1"},
+                {"name": "dr", "identifier": "openedx-prod-mysql-dr", "same_region": False, "region": "us-west-2"},
+                {"name": "eu", "identifier": "openedx-prod-mysql-eu", "same_region": False, "region": "eu-west-1"}]
+    found = alarm_definitions({**MYSQL, "replicas": replicas}, "rds_mysql", "mysql", "openedx-prod",
+                              THRESHOLDS["prod"], account_id=ACCOUNT, region="us-west-2")
+    assert [(a["name"], a["metric_name"], a["dimensions"]) for a in found] == [
+        ("openedx-prod-mysql-replica-lag-openedx-prod-mysql-dr", "ReplicaLag",
+         {"DBInstanceIdentifier": "openedx-prod-mysql-dr"})]
+    assert alarm_definitions({**MYSQL, "replicas": replicas}, "rds_mysql", "mysql", "openedx-prod",
+                             THRESHOLDS["prod"], account_id=ACCOUNT, region="ap-south-1") == []
+    with pytest.raises(AnsibleFilterError, match="no resource in another region"):
+        alarm_definitions(REDIS, "redis", "redis", "openedx-prod", THRESHOLDS["prod"], region="us-west-2")
+
+
 def test_documentdb_alarms_name_each_instance_and_the_cluster_where_the_metric_is_per_cluster() -> None:
     found = alarms(DOCDB, "documentdb", "documentdb")
     per_instance = {"CPUUtilization", "FreeableMemory", "DatabaseConnections", "DBInstanceReplicaLag"}
