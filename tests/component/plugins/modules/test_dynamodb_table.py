@@ -117,3 +117,32 @@ def test_each_index_is_waited_for_before_the_next(key: str, aws: pytest.MonkeyPa
         "UpdateTable create index by-org (1/2)", f"{NAME} active",
         "UpdateTable create index by-verb (2/2)", f"{NAME} active"]
     assert {i["status"] for i in applied.result["table"]["global_indexes"]} == {"ACTIVE"}
+
+
+def test_global_table_replicas_one_update_each_in_check_mode_then_for_real(key: str) -> None:
+    """Replicas in other regions, each encrypted with a key of its region: one UpdateTable per replica created or
+    deleted, none in check mode or on a re-run."""
+    keys = {region: boto3.client("kms", region_name=region).create_key()["KeyMetadata"]["Arn"]
+            for region in ("us-west-2", "eu-west-1")}
+    replicas = [{"region": region, "kms_key_id": arn} for region, arn in keys.items()]
+    run_module(module, table(key))
+
+    checked = run_module(module, table(key, replicas=replicas), check_mode=True, diff=True)
+    assert checked.result["changed"] and checked.mutating == []
+    assert checked.result["planned"] == ["UpdateTable create replica eu-west-1", "UpdateTable create replica us-west-2"]
+
+    applied = run_module(module, table(key, replicas=replicas))
+    assert not applied.failed, applied.result
+    assert [c.params["ReplicaUpdates"] for c in applied.calls if c.operation == "UpdateTable"] == [
+        [{"Create": {"RegionName": "eu-west-1", "KMSMasterKeyId": keys["eu-west-1"]}}],
+        [{"Create": {"RegionName": "us-west-2", "KMSMasterKeyId": keys["us-west-2"]}}]]
+    assert applied.mutating == ["UpdateTable", "UpdateTable"]
+    described = boto3.client("dynamodb").describe_table(TableName=NAME)["Table"]
+    assert sorted(r["RegionName"] for r in described["Replicas"]) == ["eu-west-1", "us-west-2"]
+    assert run_module(module, table(key, replicas=replicas)).mutating == []
+
+    removed = run_module(module, table(key, replicas=replicas[:1]))
+    assert [c.params["ReplicaUpdates"] for c in removed.calls if c.operation == "UpdateTable"] == [
+        [{"Delete": {"RegionName": "eu-west-1"}}]]
+    described = boto3.client("dynamodb").describe_table(TableName=NAME)["Table"]
+    assert [r["RegionName"] for r in described["Replicas"]] == ["us-west-2"]
