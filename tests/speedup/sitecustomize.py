@@ -27,7 +27,8 @@ import zipimport
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-# DATA_SERVICES_TEST_CACHE=off runs the suite without these caches (to compare, or to rule them out).
+# DATA_SERVICES_TEST_CACHE: "off" runs the suite without these caches (to compare, or to rule them out); any other
+# value is the directory they are kept in, .cache/tests of the checkout by default.
 CACHE = Path(os.environ.get("DATA_SERVICES_TEST_CACHE") or ROOT / ".cache" / "tests")
 
 
@@ -50,8 +51,6 @@ def _cached_compile(pathname: str, source: bytes):
         code = _compile_source(pathname, source)
         _store(path, marshal.dumps(code))
         return code
-
-
 
 
 def _payload_directory() -> str:
